@@ -1,0 +1,5 @@
+"""`python -m facilitator` runs the command line."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,43 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from . import config as settings
+from . import store
+from .extensions import csrf, login_manager, socketio
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: settings, Redis, extensions, pages, API and sockets."""
+    app = Flask(__name__, static_folder="../static", template_folder="../templates")
+    app.config.from_mapping(settings.DEFAULTS)
+    app.config.from_mapping(settings.from_environment() if test_config is None else {})
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    loader = app.config.pop("SECRET_KEY_LOADER", None)
+    if not app.config.get("SECRET_KEY") and loader is not None:
+        app.config["SECRET_KEY"] = loader()
+
+    store.init_app(app)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    socketio.init_app(
+        app,
+        async_mode=app.config.get("SOCKETIO_ASYNC_MODE", "gevent"),
+        # Several processes share pushes through Redis; the embedded default runs one.
+        message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
+        cors_allowed_origins=app.config.get("ALLOWED_ORIGINS"),
+        ping_interval=10,
+        ping_timeout=20,
+        max_http_buffer_size=256 * 1024,
+    )
+
+    from . import realtime, web
+
+    web.init_app(app)
+    realtime.init_app(app)
+    return app

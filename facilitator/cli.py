@@ -1,0 +1,114 @@
+"""The `facilitator` command: serve the app, manage staff accounts and API tokens."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+
+def _app() -> Flask:
+    from . import create_app
+    from .errors import StartupError
+
+    try:
+        return create_app()
+    except StartupError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group()
+def cli() -> None:
+    """Facilitator: run group job interviews live."""
+
+
+@cli.command()
+@click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), show_default="127.0.0.1")
+@click.option("--port", default=lambda: int(os.environ.get("PORT", "5000")), type=int, show_default="5000")
+def serve(host: str, port: int) -> None:
+    """Start the web server (gevent; with no REDIS_URL, on the embedded Redis)."""
+    from .extensions import socketio
+    from .store import get_redis
+    from .store import users as user_store
+
+    app = _app()
+    base = app.config.get("PUBLIC_URL") or f"http://{host}:{port}"
+    with app.app_context():
+        r = get_redis()
+        click.echo(f"Facilitator is running at {base}/")
+        where = app.config["REDIS_URL"] or f"embedded Redis, data in {app.config['DATA_DIR']}"
+        click.echo(f"Storage: {where}")
+        if user_store.count(r) == 0:
+            token = user_store.issue_setup_token(r)
+            click.echo(f"First run: create the admin account at {base}/setup/{token}")
+    socketio.run(app, host=host, port=port, log_output=os.environ.get("FACILITATOR_ACCESS_LOG") == "1")
+
+
+@cli.group()
+def users() -> None:
+    """Manage staff accounts."""
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["admin", "facilitator", "observer"]), required=True)
+@click.option("--name", default="", help="Display name (defaults to the part of the email before @).")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Read from a prompt, or from stdin when piped.")
+def create_user(email: str, role: str, name: str, password: str) -> None:
+    """Create a staff account."""
+    from werkzeug.security import generate_password_hash
+
+    from .store import get_redis
+    from .store import users as user_store
+    from .web.auth import MIN_PASSWORD
+
+    if "@" not in email or len(email) > 254:
+        raise click.BadParameter("enter a valid email address", param_hint="EMAIL")
+    if len(password) < MIN_PASSWORD:
+        raise click.BadParameter(f"use at least {MIN_PASSWORD} characters", param_hint="password")
+    app = _app()
+    with app.app_context():
+        account = user_store.create(get_redis(), email, name or email.split("@")[0], role, generate_password_hash(password))
+    if account is None:
+        raise click.ClickException(f"An account for {email} already exists.")
+    click.echo(f"Created {role} {account.email}.")
+
+
+@cli.group()
+def tokens() -> None:
+    """Manage API tokens."""
+
+
+@tokens.command("create")
+@click.argument("email")
+def create_token(email: str) -> None:
+    """Print a new API token for a staff account (shown once; keep it secret)."""
+    from .store import get_redis
+    from .store import users as user_store
+
+    app = _app()
+    with app.app_context():
+        r = get_redis()
+        found = user_store.by_email(r, email)
+        if found is None:
+            raise click.ClickException(f"There is no account for {email}.")
+        click.echo(user_store.issue_api_token(r, found[0].id))
+
+
+def main() -> None:
+    """Entry point; `serve` patches the standard library for gevent before anything else loads."""
+    if len(sys.argv) > 1 and sys.argv[1] == "serve":
+        from gevent import monkey
+
+        monkey.patch_all()
+    cli()
+
+
+if __name__ == "__main__":
+    main()

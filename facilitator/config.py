@@ -1,0 +1,61 @@
+"""Settings, read from the environment once at start-up."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+
+def _data_dir() -> Path:
+    return Path(os.environ.get("FACILITATOR_DATA_DIR") or Path.cwd() / "instance").resolve()
+
+
+def _secret_key(data_dir: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in the data folder."""
+    from_env = os.environ.get("SECRET_KEY")
+    if from_env:
+        return from_env
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def from_environment() -> dict[str, Any]:
+    """The configuration for a real run."""
+    data_dir = _data_dir()
+    secure = os.environ.get("FACILITATOR_SECURE_COOKIES", "0") == "1"
+    origins = [o.strip() for o in os.environ.get("FACILITATOR_ALLOWED_ORIGINS", "").split(",") if o.strip()]
+    return {
+        "DATA_DIR": str(data_dir),
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        # With an external Redis, pushes travel through it so several processes can serve.
+        "SOCKETIO_MESSAGE_QUEUE": os.environ.get("REDIS_URL") or None,
+        "SECRET_KEY_LOADER": lambda: _secret_key(data_dir),
+        "PUBLIC_URL": os.environ.get("FACILITATOR_PUBLIC_URL", "").rstrip("/"),
+        # None lets only pages served by this app connect (same origin).
+        "ALLOWED_ORIGINS": origins or None,
+        "SESSION_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_SECURE": secure,
+        "SOCKETIO_ASYNC_MODE": os.environ.get("FACILITATOR_ASYNC_MODE", "gevent"),
+        "INVITE_MAX_AGE_S": int(os.environ.get("FACILITATOR_INVITE_MAX_AGE_DAYS", "14")) * 86400,
+        "RETENTION_DAYS": int(os.environ.get("FACILITATOR_RETENTION_DAYS", "180")),
+        "JOIN_ATTEMPTS_PER_MINUTE": int(os.environ.get("FACILITATOR_JOIN_ATTEMPTS_PER_MINUTE", "20")),
+    }
+
+
+DEFAULTS: dict[str, Any] = {
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,
+    "MAX_CONTENT_LENGTH": 512 * 1024,
+    "JSON_SORT_KEYS": False,
+}

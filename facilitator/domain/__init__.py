@@ -1,0 +1,1 @@
+"""Plain-Python domain: no Flask, no Socket.IO, no Redis in here."""

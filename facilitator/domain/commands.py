@@ -1,0 +1,164 @@
+"""Typed commands: every input from a form, the JSON API or a socket event is parsed
+into one of these before the domain sees it. Unknown fields are refused."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from .models import (
+    MAX_CANDIDATES,
+    ExerciseKind,
+    Identifier,
+    Markdown,
+    Name,
+    RoleBrief,
+    SessionState,
+    ShortText,
+    Title,
+)
+
+ClientId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)]
+
+
+class Command(BaseModel):
+    """Base for inputs: strict about unknown fields so typos surface as errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class SessionDetails(Command):
+    """The facts about a session a facilitator sets on its form."""
+
+    title: Title
+    role: OptionalText = ""
+    scheduled_start: datetime | None = None
+    location: OptionalText = ""
+    competency_ids: list[Identifier] = Field(default_factory=list, max_length=30)
+    blind_ratings: bool = True
+
+
+class ExerciseInput(Command):
+    """An exercise as a facilitator writes it."""
+
+    title: Title
+    kind: ExerciseKind = ExerciseKind.GROUP_DISCUSSION
+    brief: Markdown = ""
+    duration_minutes: int = Field(default=20, ge=1, le=480)
+    competency_ids: list[Identifier] = Field(default_factory=list, max_length=30)
+    group_size: int = Field(default=4, ge=1, le=50)
+    role_briefs: list[RoleBrief] = Field(default_factory=list, max_length=12)
+    output_prompt: ShortText | None = None
+
+    @field_validator("output_prompt")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+
+class CandidateInput(Command):
+    """One roster entry."""
+
+    name: Name
+    email: Email | None = None
+
+
+class RosterInput(Command):
+    """Candidates added in one go."""
+
+    candidates: list[CandidateInput] = Field(min_length=1, max_length=MAX_CANDIDATES)
+
+
+class ChangeState(Command):
+    """Move a session to another state."""
+
+    state: SessionState
+
+
+class Join(Command):
+    """A candidate's join form: the session code and their name."""
+
+    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+    name: Name
+
+
+# Socket and API commands. `id` is the client-generated id that makes a retry harmless.
+
+class ClientCommand(Command):
+    """Every write from a client carries its own id."""
+
+    id: ClientId
+
+
+class ExerciseCommand(ClientCommand):
+    """Start, pause, resume, end or form groups for one exercise."""
+
+    exercise_id: Identifier
+
+
+class ExtendExercise(ExerciseCommand):
+    """Give an exercise more minutes."""
+
+    minutes: int = Field(ge=1, le=120)
+
+
+class MoveCandidate(ExerciseCommand):
+    """Move a candidate to a group (or a new group when group_id is null)."""
+
+    candidate_id: Identifier
+    group_id: Identifier | None = None
+
+
+class CandidateCommand(ClientCommand):
+    """Act on one candidate (remove them)."""
+
+    candidate_id: Identifier
+
+
+class LockLobby(ClientCommand):
+    """Lock or unlock the lobby to walk-ins."""
+
+    locked: bool
+
+
+class Announce(ClientCommand):
+    """Tell everyone, or one group, something."""
+
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    group_id: Identifier | None = None
+
+
+class AnswerQuestion(ClientCommand):
+    """Mark a candidate's question answered."""
+
+    question_id: Identifier
+    answer: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
+
+
+class AskQuestion(ClientCommand):
+    """A candidate's question to the panel."""
+
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class SharePortfolio(ClientCommand):
+    """A candidate's portfolio link."""
+
+    url: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class SubmitGroupOutput(ClientCommand):
+    """A group's output, submitted from any member's phone."""
+
+    exercise_id: Identifier
+    text: Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
+
+
+class Resume(Command):
+    """A client (re)connecting says the last sequence id it saw."""
+
+    last_seq: int = Field(default=0, ge=0)

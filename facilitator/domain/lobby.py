@@ -1,0 +1,121 @@
+"""Joining, checking in and leaving: the lobby's rules."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from .errors import Conflict, Forbidden
+from .events import EVERYONE, MANAGERS, Audience, Event, to_candidates
+from .ids import new_id
+from .models import Candidate, CandidateStatus, SessionData, SessionState
+from .states import require_state
+
+JOINABLE = (SessionState.OPEN, SessionState.LIVE)
+
+
+def name_key(name: str) -> str:
+    """A form of a name for matching: case, accents and spacing do not matter."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode() or name
+    return " ".join(folded.casefold().split())
+
+
+def candidate_summary(candidate: Candidate) -> dict[str, object]:
+    """What managers see of a candidate in the lobby."""
+    return {
+        "id": candidate.id,
+        "name": candidate.name,
+        "status": candidate.status.value,
+        "walk_in": candidate.walk_in,
+        "checked_in_at": candidate.checked_in_at,
+        "portfolio_url": candidate.portfolio_url,
+    }
+
+
+def find_by_name(data: SessionData, name: str) -> Candidate | None:
+    """The roster candidate whose name matches `name`, if exactly one does."""
+    key = name_key(name)
+    matches = [c for c in data.candidates.values() if name_key(c.name) == key]
+    return matches[0] if len(matches) == 1 else None
+
+
+def check_can_join(data: SessionData, candidate: Candidate | None) -> None:
+    """Refuse a join the session cannot take, before any notice is shown."""
+    session = data.session
+    if session.state not in JOINABLE:
+        if session.state == SessionState.DRAFT:
+            raise Conflict("not_open", "This session has not opened yet. Try again a little later.")
+        raise Conflict("closed", "This session has finished; joining is closed.")
+    if candidate is None:
+        if session.lobby_locked:
+            raise Forbidden(
+                "lobby_locked",
+                "The lobby is locked. Ask the facilitator for your personal link.",
+            )
+        return
+    if candidate.status == CandidateStatus.REMOVED:
+        raise Forbidden("removed", "You have been removed from this session.")
+
+
+def check_in(
+    data: SessionData, *, name: str, candidate_id: str | None, by_link: bool, now: float
+) -> tuple[Candidate, list[Event]]:
+    """Check a candidate in, matching the roster by link or by name; walk-ins if allowed."""
+    candidate = data.candidates.get(candidate_id) if candidate_id else None
+    if candidate is None and not by_link:
+        candidate = find_by_name(data, name)
+        if candidate is not None and candidate.status == CandidateStatus.CHECKED_IN:
+            raise Conflict(
+                "already_checked_in",
+                f"Someone called {candidate.name} has already checked in. If that is you, "
+                "open your personal link or ask the facilitator.",
+            )
+    check_can_join(data, candidate)
+    first_time = candidate is None or candidate.status != CandidateStatus.CHECKED_IN
+    if candidate is None:
+        candidate = Candidate(id=new_id(), name=name, walk_in=True, added_at=now)
+        data.candidates[candidate.id] = candidate
+    if first_time:
+        candidate.status = CandidateStatus.CHECKED_IN
+        candidate.privacy_accepted_at = now
+        candidate.checked_in_at = now
+    events = [Event("candidate_checked_in", candidate_summary(candidate), MANAGERS)] if first_time else []
+    return candidate, events
+
+
+def remove_candidate(data: SessionData, candidate_id: str) -> list[Event]:
+    """Remove a candidate: they lose access and stay removed, whatever they reload."""
+    candidate = data.candidate(candidate_id)
+    if candidate.status == CandidateStatus.REMOVED:
+        raise Conflict("already_removed", f"{candidate.name} has already been removed.")
+    candidate.status = CandidateStatus.REMOVED
+    for run in data.session.runs.values():
+        for group in run.groups:
+            if candidate_id in group.members:
+                group.members.remove(candidate_id)
+                group.roles.pop(candidate_id, None)
+    return [Event("candidate_removed", {"candidate_id": candidate_id}, to_candidates(candidate_id))]
+
+
+def set_lobby_lock(data: SessionData, locked: bool) -> list[Event]:
+    """Lock or unlock the lobby to walk-ins (roster candidates can always join)."""
+    require_state(data.session, SessionState.DRAFT, SessionState.OPEN, SessionState.LIVE,
+                  doing="lock or unlock the lobby")
+    if data.session.lobby_locked == locked:
+        word = "locked" if locked else "unlocked"
+        raise Conflict("lobby_unchanged", f"The lobby is already {word}.")
+    data.session.lobby_locked = locked
+    return [Event("lobby_lock_changed", {"locked": locked}, MANAGERS)]
+
+
+def presence_changed(candidate_id: str, online: bool, now: float) -> Event:
+    """A candidate's phone connected or went away (managers watch this in the lobby)."""
+    return Event(
+        "candidate_presence_changed",
+        {"candidate_id": candidate_id, "online": online, "at": now},
+        Audience(),
+    )
+
+
+def session_state_changed(data: SessionData) -> Event:
+    """Everyone learns that the session moved to another state."""
+    return Event("session_state_changed", {"state": data.session.state.value}, EVERYONE)

@@ -1,0 +1,96 @@
+"""Snapshots: the whole current state as one viewer may see it.
+
+A client that connects for the first time, or that fell too far behind the event log,
+gets one of these instead of a replay.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .comms import announcement_view, output_view, question_view
+from .exercises import assignment_for, exercise_public, groups_view
+from .lobby import candidate_summary
+from .models import SessionData
+
+
+def session_header(data: SessionData) -> dict[str, Any]:
+    """What anyone in the session may know about it."""
+    s = data.session
+    return {
+        "id": s.id,
+        "title": s.title,
+        "role": s.role,
+        "location": s.location,
+        "state": s.state.value,
+        "scheduled_start": s.scheduled_start.isoformat() if s.scheduled_start else None,
+    }
+
+
+def candidate_view(data: SessionData, candidate_id: str) -> dict[str, Any]:
+    """One candidate's phone: their group, role, the brief and clock; nothing of anyone else's."""
+    me = data.candidate(candidate_id)
+    view: dict[str, Any] = {
+        "session": session_header(data),
+        "me": {"id": me.id, "name": me.name, "status": me.status.value, "portfolio_url": me.portfolio_url},
+        "exercise": None,
+        "assignment": None,
+        "output": None,
+    }
+    run = data.session.current_run
+    group = run.group_of(candidate_id) if run else None
+    if run is not None and run.started_at is not None:
+        exercise = data.session.exercise(run.exercise_id)
+        if exercise is not None:
+            view["exercise"] = exercise_public(exercise, run)
+            if group is not None:
+                view["assignment"] = assignment_for(data, exercise, group, candidate_id)
+                output = data.outputs.get(f"{exercise.id}:{group.id}")
+                view["output"] = output_view(data, output) if output else None
+    view["announcements"] = [
+        announcement_view(a)
+        for a in data.announcements
+        if a.group_id is None or _was_in_group(data, candidate_id, a.exercise_id, a.group_id)
+    ]
+    view["questions"] = [question_view(data, q) for q in data.questions.values() if q.candidate_id == candidate_id]
+    return view
+
+
+def _was_in_group(data: SessionData, candidate_id: str, exercise_id: str | None, group_id: str) -> bool:
+    """True when the candidate was in that group of that exercise."""
+    run = data.session.runs.get(exercise_id or "")
+    group = next((g for g in run.groups if g.id == group_id), None) if run else None
+    return group is not None and candidate_id in group.members
+
+
+def manager_view(data: SessionData, online: set[str]) -> dict[str, Any]:
+    """The facilitator's control room: roster with presence, every run, questions, outputs."""
+    s = data.session
+    runs = {}
+    for exercise in s.exercises:
+        run = s.runs.get(exercise.id)
+        if run is not None:
+            runs[exercise.id] = {**exercise_public(exercise, run), "groups": groups_view(data, exercise, run)}
+    return {
+        "session": {**session_header(data), "join_code": s.join_code, "lobby_locked": s.lobby_locked},
+        "candidates": [
+            {**candidate_summary(c), "online": c.id in online} for c in data.candidates.values()
+        ],
+        "exercises": [
+            {
+                "id": e.id,
+                "title": e.title,
+                "kind": e.kind.value,
+                "duration_minutes": e.duration_minutes,
+                "group_size": e.group_size,
+                "has_output": e.output_prompt is not None,
+                "status": s.runs[e.id].status.value if e.id in s.runs else "not_started",
+            }
+            for e in s.exercises
+        ],
+        "current_exercise_id": s.current_exercise_id,
+        "runs": runs,
+        "questions": [question_view(data, q) for q in sorted(data.questions.values(), key=lambda q: q.asked_at)],
+        "announcements": [announcement_view(a) for a in data.announcements],
+        "outputs": [output_view(data, o) for o in data.outputs.values()],
+    }

@@ -1,0 +1,129 @@
+"""Connecting, resuming and leaving: who a socket is, and what it missed."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from flask import request
+from flask_login import current_user
+from flask_socketio import join_room
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+
+from .. import broadcast
+from ..domain.commands import Resume
+from ..domain.errors import DomainError, NotFound
+from ..domain.events import Viewer
+from ..domain.models import CandidateStatus
+from ..domain.views import candidate_view, manager_view
+from ..extensions import socketio
+from ..services import live
+from ..services.access import staff_viewer
+from ..store import get_redis, unit
+from ..store import sessions as session_store
+from ..store import users as user_store
+from ..store.users import StaffUser
+from . import replies
+
+Token = Annotated[str, StringConstraints(min_length=10, max_length=200)]
+
+
+class ConnectAuth(BaseModel):
+    """What a client says about itself when it connects."""
+
+    model_config = ConfigDict(extra="forbid")
+    session_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+    token: Token | None = None
+    api_token: Token | None = None
+
+
+@dataclass(frozen=True)
+class Connection:
+    """One authenticated socket: the session it watches and who it is."""
+
+    session_id: str
+    viewer: Viewer
+    user: StaffUser | None = None
+
+
+# Socket id -> its connection. A socket lives in exactly one process, so this is the
+# one piece of state that is rightly process-local.
+connections: dict[str, Connection] = {}
+
+DEVICE_COOKIE = "fac_device_{}"
+
+
+def current() -> Connection | None:
+    """The connection of the socket whose event is being handled."""
+    return connections.get(request.sid)  # type: ignore[attr-defined]
+
+
+def _authenticate(auth: ConnectAuth) -> Connection:
+    r = get_redis()
+    session = session_store.get(r, auth.session_id)
+    if session is None:
+        raise NotFound("unknown_session", "There is no such session.")
+    user: StaffUser | None = None
+    if auth.api_token:
+        user = user_store.user_for_api_token(r, auth.api_token)
+    elif current_user.is_authenticated:
+        user = current_user.account
+    if user is not None:
+        return Connection(auth.session_id, staff_viewer(session, user), user)
+    token = auth.token or request.cookies.get(DEVICE_COOKIE.format(auth.session_id))
+    found = session_store.resolve_device(r, token) if token else None
+    if found is None or found[0] != auth.session_id:
+        raise DomainError("not_signed_in", "Sign in, or join the session again from your link.")
+    candidate = unit.load(r, auth.session_id).candidate(found[1])
+    if candidate.status == CandidateStatus.REMOVED:
+        raise DomainError("removed", "You have been removed from this session.")
+    return Connection(auth.session_id, Viewer("candidate", candidate.id))
+
+
+@socketio.on("connect")
+def on_connect(auth: Any = None) -> None:
+    """Any client: authenticate on connect; a refusal carries a code and a message."""
+    try:
+        conn = _authenticate(ConnectAuth.model_validate(auth or {}))
+    except (DomainError, ValidationError) as exc:
+        raise ConnectionRefusedError(replies.from_exception(exc)["error"]) from None
+    connections[request.sid] = conn  # type: ignore[attr-defined]
+    for name in broadcast.rooms_of(conn.session_id, conn.viewer):
+        join_room(name)
+    if conn.viewer.kind == "candidate":
+        broadcast.publish(conn.session_id, live.presence(get_redis(), conn.session_id, conn.viewer.id, +1))
+
+
+@socketio.on("disconnect")
+def on_disconnect(*_: Any) -> None:
+    """Any client: a candidate's phone going away shows in the lobby."""
+    conn = connections.pop(request.sid, None)  # type: ignore[attr-defined]
+    if conn is not None and conn.viewer.kind == "candidate":
+        broadcast.publish(conn.session_id, live.presence(get_redis(), conn.session_id, conn.viewer.id, -1))
+
+
+def view_for(conn: Connection) -> Any:
+    """The snapshot builder for this client's role."""
+    if conn.viewer.kind == "candidate":
+        return lambda data: candidate_view(data, conn.viewer.id)
+    return lambda data: manager_view(data, session_store.online(get_redis(), conn.session_id))
+
+
+@socketio.on("resume")
+def on_resume(payload: Any = None) -> dict[str, Any]:
+    """Any client, after (re)connecting: the events it missed since `last_seq`, or a snapshot."""
+    conn = current()
+    if conn is None:
+        return replies.error("not_connected", "Connect before resuming.")
+    try:
+        command = Resume.model_validate(payload or {})
+        return replies.ok(live.catch_up(get_redis(), conn.session_id, conn.viewer, command.last_seq, view_for(conn)))
+    except (DomainError, ValidationError) as exc:
+        return replies.from_exception(exc)
+
+
+@socketio.on("sync_clock")
+def on_sync_clock(*_: Any) -> dict[str, Any]:
+    """Any client: the server's clock, to count down against the server's end instants."""
+    return replies.ok({"server_time": time.time()})

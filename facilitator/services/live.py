@@ -1,0 +1,129 @@
+"""Operations of the live session: the lobby, exercises, and messages."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import redis
+
+from ..domain import comms, exercises, lobby
+from ..domain.commands import (
+    AnswerQuestion,
+    Announce,
+    AskQuestion,
+    CandidateCommand,
+    ExerciseCommand,
+    ExtendExercise,
+    LockLobby,
+    MoveCandidate,
+    SharePortfolio,
+    SubmitGroupOutput,
+)
+from ..domain.events import Event, Viewer
+from ..domain.models import SessionData
+from ..store import log, unit
+from ..store import sessions as session_store
+from ..store.unit import Extra, Outcome
+from ..store.users import StaffUser
+from .access import require_manager
+
+Decision = Callable[[SessionData, float], list[Event]]
+
+# What each manager command does, by socket event name (and API action).
+MANAGER_ACTIONS: dict[str, tuple[type, Callable[[Any], Decision]]] = {
+    "form_groups": (ExerciseCommand, lambda c: lambda d, now: exercises.form_exercise_groups(d, c.exercise_id)),
+    "move_candidate": (MoveCandidate, lambda c: lambda d, now: exercises.move_candidate(d, c.exercise_id, c.candidate_id, c.group_id)),
+    "start_exercise": (ExerciseCommand, lambda c: lambda d, now: exercises.start_exercise(d, c.exercise_id, now)),
+    "pause_exercise": (ExerciseCommand, lambda c: lambda d, now: exercises.pause_exercise(d, c.exercise_id, now)),
+    "resume_exercise": (ExerciseCommand, lambda c: lambda d, now: exercises.resume_exercise(d, c.exercise_id, now)),
+    "extend_exercise": (ExtendExercise, lambda c: lambda d, now: exercises.extend_exercise(d, c.exercise_id, c.minutes, now)),
+    "end_exercise": (ExerciseCommand, lambda c: lambda d, now: exercises.end_exercise(d, c.exercise_id, now)),
+    "remove_candidate": (CandidateCommand, lambda c: lambda d, now: lobby.remove_candidate(d, c.candidate_id)),
+    "lock_lobby": (LockLobby, lambda c: lambda d, now: lobby.set_lobby_lock(d, c.locked)),
+    "announce": (Announce, lambda c: lambda d, now: comms.announce(d, c.id, c.text, c.group_id, now)),
+    "answer_question": (AnswerQuestion, lambda c: lambda d, now: comms.answer_question(d, c.question_id, c.answer, now)),
+}
+
+# What each candidate command does, for the candidate who sends it.
+CANDIDATE_ACTIONS: dict[str, tuple[type, Callable[[Any, str], Decision]]] = {
+    "ask_question": (AskQuestion, lambda c, me: lambda d, now: comms.ask_question(d, me, c.id, c.text, now)),
+    "share_portfolio": (SharePortfolio, lambda c, me: lambda d, now: comms.share_portfolio(d, me, c.url)),
+    "submit_group_output": (SubmitGroupOutput, lambda c, me: lambda d, now: comms.submit_group_output(d, me, c.exercise_id, c.text, now)),
+}
+
+
+def _apply(r: redis.Redis, session_id: str, request_id: str, check: Callable[[SessionData], None], decision: Decision) -> Outcome[Any]:
+    def decide(data: SessionData, extra: Extra) -> tuple[dict[str, Any], list[Event]]:
+        check(data)
+        events = decision(data, time.time())
+        return {"done": True}, events
+
+    return unit.change(r, session_id, decide, request_id=request_id)
+
+
+def manager_action(r: redis.Redis, user: StaffUser, session_id: str, name: str, command: Any) -> Outcome[Any]:
+    """Run one of MANAGER_ACTIONS for a facilitator; a retried command id changes nothing."""
+    _, build = MANAGER_ACTIONS[name]
+
+    def check(data: SessionData) -> None:
+        require_manager(data.session, user)
+
+    return _apply(r, session_id, command.id, check, build(command))
+
+
+def candidate_action(r: redis.Redis, candidate_id: str, session_id: str, name: str, command: Any) -> Outcome[Any]:
+    """Run one of CANDIDATE_ACTIONS as the candidate who sent it."""
+    _, build = CANDIDATE_ACTIONS[name]
+
+    def check(data: SessionData) -> None:
+        me = data.candidate(candidate_id)
+        lobby.check_can_join(data, me)
+
+    # Request ids are scoped per candidate so one phone cannot collide with another's.
+    return _apply(r, session_id, f"c:{candidate_id}:{command.id}", check, build(command, candidate_id))
+
+
+def check_in(
+    r: redis.Redis, session_id: str, *, name: str, candidate_id: str | None, by_link: bool
+) -> tuple[str, str, list[Event]]:
+    """Check a candidate in; returns (candidate id, new device token, events)."""
+    issued: dict[str, str] = {}
+
+    def decide(data: SessionData, extra: Extra) -> tuple[dict[str, Any], list[Event]]:
+        candidate, events = lobby.check_in(data, name=name, candidate_id=candidate_id, by_link=by_link, now=time.time())
+        extra.append(lambda pipe: issued.update(token=session_store.issue_device_token(pipe, session_id, candidate.id)))
+        return {"candidate_id": candidate.id}, events
+
+    outcome = unit.change(r, session_id, decide)
+    return outcome.result["candidate_id"], issued["token"], outcome.events
+
+
+def presence(r: redis.Redis, session_id: str, candidate_id: str, delta: int) -> list[Event]:
+    """Count a phone in or out; log an event when the candidate goes on- or offline."""
+    was = candidate_id in session_store.online(r, session_id)
+    now_online = session_store.set_presence(r, session_id, candidate_id, delta)
+    if was == now_online:
+        return []
+    return log.append_now(r, session_id, [lobby.presence_changed(candidate_id, now_online, time.time())])
+
+
+def catch_up(r: redis.Redis, session_id: str, viewer: Viewer, last_seq: int, build_view: Callable[[SessionData], dict[str, Any]], limit: int = 500) -> dict[str, Any]:
+    """What a (re)connecting client missed: the events it may see, or a fresh snapshot."""
+    from ..domain.events import may_see
+
+    missed = log.since(r, session_id, last_seq, limit) if last_seq > 0 else None
+    if missed is not None:
+        return {
+            "server_time": time.time(),
+            "events": [e.envelope() for e in missed if may_see(e.audience, viewer)],
+            "seq": missed[-1].seq if missed else last_seq,
+        }
+    while True:
+        # State and log change in one transaction, so an unchanged seq around the read
+        # means the snapshot is exactly the state as of that seq.
+        seq = log.last_seq(r, session_id)
+        data = unit.load(r, session_id)
+        if log.last_seq(r, session_id) == seq:
+            return {"server_time": time.time(), "snapshot": build_view(data), "seq": seq}

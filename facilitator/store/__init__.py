@@ -1,0 +1,44 @@
+"""Persistence: the only package that talks to Redis."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import redis
+
+from ..errors import StartupError
+from .embedded import EmbeddedRedis
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+EXTENSION = "facilitator.redis"
+
+
+def connect(url: str) -> redis.Redis:
+    """A client for `url`, checked with a PING so a bad address fails at start-up."""
+    client = redis.Redis.from_url(url, decode_responses=True, health_check_interval=30)
+    try:
+        client.ping()
+    except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
+        raise StartupError(f"Cannot reach Redis at {url}: {exc}. Check REDIS_URL.") from None
+    return client
+
+
+def init_app(app: Flask) -> None:
+    """Connect to REDIS_URL, or start the embedded server in the data folder."""
+    url = app.config.get("REDIS_URL")
+    if not url:
+        server = EmbeddedRedis(Path(app.config["DATA_DIR"]))
+        url = server.start()
+        app.extensions["facilitator.embedded_redis"] = server
+    app.config["REDIS_EFFECTIVE_URL"] = url
+    app.extensions[EXTENSION] = connect(url)
+
+
+def get_redis() -> redis.Redis:
+    """The application's Redis client."""
+    from flask import current_app
+
+    return current_app.extensions[EXTENSION]  # type: ignore[no-any-return]

@@ -1,0 +1,130 @@
+"""Every Redis key Facilitator uses is built here, under one prefix.
+
+docs/redis-keys.md describes each key; keep the two in step.
+"""
+
+from __future__ import annotations
+
+PREFIX = "fac"
+
+
+def _key(*parts: str) -> str:
+    return ":".join((PREFIX, *parts))
+
+
+# Staff accounts and credentials.
+def user(user_id: str) -> str:
+    """Hash: one staff account (email, name, role, password hash)."""
+    return _key("user", user_id)
+
+
+def user_by_email(email: str) -> str:
+    """String: the user id registered for a (lower-cased) email address."""
+    return _key("user-email", email.lower())
+
+
+def users() -> str:
+    """Set: every staff user id."""
+    return _key("users")
+
+
+def api_token(token_hash: str) -> str:
+    """String: the user id an API token (stored as its SHA-256) belongs to."""
+    return _key("api-token", token_hash)
+
+
+def setup_token() -> str:
+    """String: SHA-256 of the one-time link that creates the first admin."""
+    return _key("setup-token")
+
+
+def library() -> str:
+    """Hash: the competency library, competency id -> JSON."""
+    return _key("library")
+
+
+# Sessions.
+def sessions() -> str:
+    """Sorted set: every session id, scored by creation time."""
+    return _key("sessions")
+
+
+def join_code(code: str) -> str:
+    """String: the session id a join code opens."""
+    return _key("join-code", code)
+
+
+def invite(token_hash: str) -> str:
+    """String: "<session id>:<candidate id>" for a personal invite link's token hash."""
+    return _key("invite", token_hash)
+
+
+def device(token_hash: str) -> str:
+    """String: "<session id>:<candidate id>" for a checked-in phone's device token hash."""
+    return _key("device", token_hash)
+
+
+def session(session_id: str) -> str:
+    """String: the session document (set-up, state, runs) as JSON."""
+    return _key("session", session_id)
+
+
+def candidates(session_id: str) -> str:
+    """Hash: candidate id -> candidate JSON."""
+    return _key("session", session_id, "candidates")
+
+
+def candidate_secrets(session_id: str) -> str:
+    """Hash: candidate id -> invite token (kept to show the personal link again)."""
+    return _key("session", session_id, "invites")
+
+
+def questions(session_id: str) -> str:
+    """Hash: question id -> question JSON."""
+    return _key("session", session_id, "questions")
+
+
+def outputs(session_id: str) -> str:
+    """Hash: "<exercise id>:<group id>" -> latest group output JSON."""
+    return _key("session", session_id, "outputs")
+
+
+def announcements(session_id: str) -> str:
+    """String: JSON list of the latest announcements."""
+    return _key("session", session_id, "announcements")
+
+
+def requests(session_id: str) -> str:
+    """Hash: client-generated request id -> the acknowledgement first sent for it."""
+    return _key("session", session_id, "requests")
+
+
+def seq(session_id: str) -> str:
+    """String (integer): the last sequence id handed out in the session's event log."""
+    return _key("session", session_id, "seq")
+
+
+def events(session_id: str) -> str:
+    """Stream: the session's append-only event log; entry ids are "<seq>-0"."""
+    return _key("session", session_id, "events")
+
+
+def presence(session_id: str) -> str:
+    """Hash: candidate id -> number of connected sockets."""
+    return _key("session", session_id, "presence")
+
+
+def rate_limit(bucket: str, who: str) -> str:
+    """String (integer, expiring): attempts in the current window."""
+    return _key("rate", bucket, who)
+
+
+def session_keys(session_id: str) -> list[str]:
+    """The keys one session's live operations read and write together."""
+    return [
+        session(session_id),
+        candidates(session_id),
+        questions(session_id),
+        outputs(session_id),
+        announcements(session_id),
+    ]

@@ -1,0 +1,84 @@
+"""The session event log: an append-only Redis Stream whose entry ids are sequence ids."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import redis
+
+from ..domain.events import Audience, Event
+from . import keys
+from .scripts import APPEND_EVENTS
+
+# About this many events stay in a session's log; a client further behind gets a snapshot.
+MAX_LOG_LENGTH = 20_000
+
+
+def encode(event: Event, at: float) -> str:
+    """The log entry of one event."""
+    return json.dumps(
+        {"type": event.type, "data": event.data, "audience": event.audience.as_dict(), "at": at},
+        separators=(",", ":"),
+    )
+
+
+def decode(entry_id: str, raw: str) -> Event:
+    """An event read back from the log, with its sequence id."""
+    body = json.loads(raw)
+    return Event(
+        type=body["type"],
+        data=body["data"],
+        audience=Audience.from_dict(body["audience"]),
+        seq=int(entry_id.split("-", 1)[0]),
+        at=body["at"],
+    )
+
+
+def append(pipe: Any, r: redis.Redis, session_id: str, events: Sequence[Event], at: float) -> None:
+    """Queue the events on a (transaction) pipeline; the reply is the first sequence id."""
+    script = r.register_script(APPEND_EVENTS)
+    script(
+        keys=[keys.seq(session_id), keys.events(session_id)],
+        args=[MAX_LOG_LENGTH, *(encode(e, at) for e in events)],
+        client=pipe,
+    )
+
+
+def numbered(events: Sequence[Event], first_seq: int, at: float) -> list[Event]:
+    """The events with the sequence ids and time the log gave them."""
+    return [
+        Event(e.type, e.data, e.audience, seq=first_seq + i, at=at) for i, e in enumerate(events)
+    ]
+
+
+def last_seq(r: redis.Redis, session_id: str) -> int:
+    """The newest sequence id in the session's log (0 when empty)."""
+    return int(r.get(keys.seq(session_id)) or 0)
+
+
+def since(r: redis.Redis, session_id: str, after: int, limit: int) -> list[Event] | None:
+    """Events after sequence id `after`, oldest first; None when some were trimmed away
+    or more than `limit` are missing (the caller then sends a snapshot instead)."""
+    entries = r.xrange(keys.events(session_id), min=f"({after}-0", max="+", count=limit + 1)
+    if len(entries) > limit:
+        return None
+    events = [decode(entry_id, fields["e"]) for entry_id, fields in entries]
+    expected_first = after + 1
+    if events and events[0].seq != expected_first:
+        return None
+    if not events and last_seq(r, session_id) > after:
+        return None
+    return events
+
+
+def append_now(r: redis.Redis, session_id: str, events: Sequence[Event]) -> list[Event]:
+    """Log events that change no other state (presence, for one) and number them."""
+    import time
+
+    at = time.time()
+    with r.pipeline(transaction=True) as pipe:
+        append(pipe, r, session_id, events, at)
+        first = int(pipe.execute()[-1])
+    return numbered(events, first, at)

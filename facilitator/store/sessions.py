@@ -1,0 +1,126 @@
+"""Session documents, their join codes, and candidates' personal and device tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import redis
+
+from ..domain.ids import new_join_code, new_token
+from ..domain.models import Competency, Session
+from . import keys
+from .users import token_hash
+
+MAX_CODE_ATTEMPTS = 20
+
+
+def reserve_join_code(r: redis.Redis, session_id: str) -> str:
+    """A join code no other session uses, claimed for `session_id`."""
+    for _ in range(MAX_CODE_ATTEMPTS):
+        code = new_join_code()
+        if r.set(keys.join_code(code), session_id, nx=True):
+            return code
+    raise RuntimeError("could not find a free join code")
+
+
+def insert(r: redis.Redis, session: Session) -> None:
+    """Store a new session document."""
+    with r.pipeline() as pipe:
+        pipe.set(keys.session(session.id), session.model_dump_json())
+        pipe.zadd(keys.sessions(), {session.id: session.created_at})
+        pipe.execute()
+
+
+def get(r: redis.Redis, session_id: str) -> Session | None:
+    """The session document alone (no roster), if it exists."""
+    raw = r.get(keys.session(session_id))
+    return Session.model_validate_json(raw) if raw else None
+
+
+def list_all(r: redis.Redis) -> list[Session]:
+    """Every session, newest first."""
+    ids = r.zrevrange(keys.sessions(), 0, -1)
+    if not ids:
+        return []
+    raws = r.mget([keys.session(i) for i in ids])
+    return [Session.model_validate_json(raw) for raw in raws if raw]
+
+
+def by_join_code(r: redis.Redis, code: str) -> str | None:
+    """The session id a join code opens."""
+    return r.get(keys.join_code(code))
+
+
+def issue_invites(pipe: redis.client.Pipeline, session_id: str, candidate_ids: Iterable[str]) -> dict[str, str]:
+    """Queue personal invite tokens for new candidates; returns candidate id -> token."""
+    tokens = {cid: new_token() for cid in candidate_ids}
+    for cid, token in tokens.items():
+        pipe.set(keys.invite(token_hash(token)), f"{session_id}:{cid}")
+        pipe.hset(keys.candidate_secrets(session_id), cid, token)
+    return tokens
+
+
+def invite_tokens(r: redis.Redis, session_id: str) -> dict[str, str]:
+    """Candidate id -> personal invite token, to show the links again."""
+    return dict(r.hgetall(keys.candidate_secrets(session_id)))
+
+
+def resolve_invite(r: redis.Redis, token: str) -> tuple[str, str] | None:
+    """(session id, candidate id) for a personal invite token."""
+    found = r.get(keys.invite(token_hash(token)))
+    return tuple(found.split(":", 1)) if found else None  # type: ignore[return-value]
+
+
+def issue_device_token(pipe: redis.client.Pipeline, session_id: str, candidate_id: str) -> str:
+    """Queue a new token that lets one phone act as one checked-in candidate."""
+    token = new_token()
+    pipe.set(keys.device(token_hash(token)), f"{session_id}:{candidate_id}")
+    return token
+
+
+def resolve_device(r: redis.Redis, token: str) -> tuple[str, str] | None:
+    """(session id, candidate id) for a phone's device token."""
+    found = r.get(keys.device(token_hash(token)))
+    return tuple(found.split(":", 1)) if found else None  # type: ignore[return-value]
+
+
+def load_library(r: redis.Redis, defaults: list[Competency]) -> list[Competency]:
+    """The competency library; seeded with the defaults the first time it is read."""
+    raw = r.hgetall(keys.library())
+    if not raw:
+        r.hset(keys.library(), mapping={c.id: c.model_dump_json() for c in defaults})
+        return defaults
+    items = [Competency.model_validate_json(v) for v in raw.values()]
+    return sorted(items, key=lambda c: c.name.casefold())
+
+
+def save_competency(r: redis.Redis, competency: Competency) -> None:
+    """Add or replace one competency in the library."""
+    r.hset(keys.library(), competency.id, competency.model_dump_json())
+
+
+def set_presence(r: redis.Redis, session_id: str, candidate_id: str, delta: int) -> bool:
+    """Count a phone's socket in or out; True when the candidate is now online."""
+    count = r.hincrby(keys.presence(session_id), candidate_id, delta)
+    if count <= 0:
+        r.hdel(keys.presence(session_id), candidate_id)
+    return count > 0
+
+
+def online(r: redis.Redis, session_id: str) -> set[str]:
+    """Candidates with at least one connected phone."""
+    return set(r.hkeys(keys.presence(session_id)))
+
+
+def attempts(r: redis.Redis, bucket: str, who: str) -> int:
+    """Attempts counted so far in the current rate-limit window."""
+    return int(r.get(keys.rate_limit(bucket, who)) or 0)
+
+
+def count_attempt(r: redis.Redis, bucket: str, who: str, window_s: int) -> int:
+    """Count one attempt in a rate-limit window; returns the count so far."""
+    from .scripts import COUNT_ATTEMPT
+
+    return int(r.eval(COUNT_ATTEMPT, 1, keys.rate_limit(bucket, who), window_s))
+
+

@@ -1,0 +1,130 @@
+"""Load a session, let the domain decide, and write what changed in one transaction.
+
+WATCH guards every key the decision read, so two processes changing one session never
+overwrite each other: the loser retries against the winner's state.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+import redis
+
+from ..domain.errors import NotFound
+from ..domain.events import Event
+from ..domain.models import Announcement, Candidate, GroupOutput, Question, Session, SessionData
+from . import keys, log
+
+T = TypeVar("T")
+MAX_RETRIES = 50
+
+
+@dataclass
+class Outcome(Generic[T]):
+    """What a change produced: the result to acknowledge and the logged events."""
+
+    result: T
+    events: list[Event] = field(default_factory=list)
+    replayed: bool = False
+
+
+Extra = list[Callable[[Any], Any]]
+
+
+def read(r: Any, session_id: str) -> SessionData | None:
+    """Everything one session's live operations need, or None if there is no such session."""
+    raw = r.get(keys.session(session_id))
+    if raw is None:
+        return None
+    return SessionData(
+        session=Session.model_validate_json(raw),
+        candidates={k: Candidate.model_validate_json(v) for k, v in r.hgetall(keys.candidates(session_id)).items()},
+        questions={k: Question.model_validate_json(v) for k, v in r.hgetall(keys.questions(session_id)).items()},
+        outputs={k: GroupOutput.model_validate_json(v) for k, v in r.hgetall(keys.outputs(session_id)).items()},
+        announcements=[Announcement.model_validate(a) for a in json.loads(r.get(keys.announcements(session_id)) or "[]")],
+    )
+
+
+def load(r: redis.Redis, session_id: str) -> SessionData:
+    """The session's data, or NotFound."""
+    data = read(r, session_id)
+    if data is None:
+        raise NotFound("unknown_session", "There is no such session.")
+    return data
+
+
+def _fingerprint(data: SessionData) -> dict[str, Any]:
+    return {
+        "session": data.session.model_dump_json(),
+        "candidates": {k: v.model_dump_json() for k, v in data.candidates.items()},
+        "questions": {k: v.model_dump_json() for k, v in data.questions.items()},
+        "outputs": {k: v.model_dump_json() for k, v in data.outputs.items()},
+        "announcements": json.dumps([a.model_dump() for a in data.announcements]),
+    }
+
+
+def _write_changes(pipe: Any, session_id: str, before: dict[str, Any], after: dict[str, Any]) -> None:
+    if before["session"] != after["session"]:
+        pipe.set(keys.session(session_id), after["session"])
+    if before["announcements"] != after["announcements"]:
+        pipe.set(keys.announcements(session_id), after["announcements"])
+    for part, key in (
+        ("candidates", keys.candidates(session_id)),
+        ("questions", keys.questions(session_id)),
+        ("outputs", keys.outputs(session_id)),
+    ):
+        changed = {k: v for k, v in after[part].items() if before[part].get(k) != v}
+        if changed:
+            pipe.hset(key, mapping=changed)
+        gone = [k for k in before[part] if k not in after[part]]
+        if gone:
+            pipe.hdel(key, *gone)
+
+
+def change(
+    r: redis.Redis,
+    session_id: str,
+    decide: Callable[[SessionData, Extra], tuple[T, list[Event]]],
+    *,
+    request_id: str | None = None,
+) -> Outcome[T]:
+    """Run `decide` on the session's current data and persist its changes and events atomically.
+
+    `decide` may append callables to its `extra` list; each receives the transaction
+    pipeline to queue further writes (token keys, indexes). With `request_id`, a repeat of
+    an already-applied request returns the first acknowledgement and changes nothing.
+    """
+    watched = [*keys.session_keys(session_id), keys.requests(session_id)]
+    for _ in range(MAX_RETRIES):
+        with r.pipeline(transaction=True) as pipe:
+            try:
+                pipe.watch(*watched)
+                if request_id is not None:
+                    prior = pipe.hget(keys.requests(session_id), request_id)
+                    if prior is not None:
+                        return Outcome(result=json.loads(prior), replayed=True)
+                data = read(pipe, session_id)
+                if data is None:
+                    raise NotFound("unknown_session", "There is no such session.")
+                before = _fingerprint(data)
+                extra: Extra = []
+                result, events = decide(data, extra)
+                now = time.time()
+                pipe.multi()
+                _write_changes(pipe, session_id, before, _fingerprint(data))
+                for write in extra:
+                    write(pipe)
+                if request_id is not None:
+                    pipe.hset(keys.requests(session_id), request_id, json.dumps(result))
+                if events:
+                    log.append(pipe, r, session_id, events, now)
+                replies = pipe.execute()
+            except redis.WatchError:
+                continue
+        first_seq = int(replies[-1]) if events else 0
+        return Outcome(result=result, events=log.numbered(events, first_seq, now))
+    raise RuntimeError(f"session {session_id} is too busy: gave up after {MAX_RETRIES} retries")

@@ -1,0 +1,72 @@
+"""Pages and the JSON API: thin blueprints over the services."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, abort, jsonify, render_template, request, send_from_directory
+from werkzeug.exceptions import HTTPException
+
+from ..extensions import csrf, login_manager
+from ..store import get_redis
+from ..store import users as user_store
+from .principal import StaffPrincipal
+
+# Third-party browser code installed by npm, served under /vendor/ without being committed.
+VENDOR_FILES = {
+    "socket.io.esm.min.js": "socket.io-client/dist/socket.io.esm.min.js",
+}
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def init_app(app: Flask) -> None:
+    """Register blueprints, the staff user loader, security headers and error pages."""
+    from . import api, auth, candidate, library, live, sessions
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(sessions.bp)
+    app.register_blueprint(live.bp)
+    app.register_blueprint(library.bp)
+    app.register_blueprint(candidate.bp)
+    app.register_blueprint(api.bp)
+    csrf.exempt(api.bp)
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> StaffPrincipal | None:
+        account = user_store.get(get_redis(), user_id)
+        return StaffPrincipal(account) if account is not None and account.active else None
+
+    node_modules = Path(app.root_path).parent / "node_modules"
+
+    @app.get("/vendor/<path:name>")
+    def vendor(name: str) -> Response:
+        """Serve a pinned npm package's browser build."""
+        if name not in VENDOR_FILES:
+            abort(404)
+        target = node_modules / VENDOR_FILES[name]
+        return send_from_directory(target.parent, target.name, max_age=86400)
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        return response
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> tuple[Any, int]:
+        if request.path.startswith("/api/"):
+            code = (exc.name or "error").lower().replace(" ", "_")
+            return jsonify(error={"code": code, "message": exc.description}), exc.code or 500
+        return render_template("error.html", code=exc.code, title=exc.name, message=exc.description), exc.code or 500

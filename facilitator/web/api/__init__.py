@@ -1,0 +1,102 @@
+"""The JSON API under /api/v1: bearer-token auth, typed bodies, an OpenAPI document.
+
+Routes are declared with `operation`, which registers the Flask rule and records the
+OpenAPI description from the same facts, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, g, jsonify, request
+from flask.typing import ResponseReturnValue
+from pydantic import BaseModel, ValidationError
+
+from ...domain.errors import DomainError
+from ...realtime.replies import describe, fields
+from ...store import get_redis
+from ...store import users as user_store
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One documented route."""
+
+    method: str
+    rule: str
+    summary: str
+    tag: str
+    body: type[BaseModel] | None
+    status: int
+    auth: bool
+
+    @property
+    def path(self) -> str:
+        """The OpenAPI path: Flask's <name> becomes {name}."""
+        return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", self.rule)
+
+
+OPERATIONS: list[Operation] = []
+
+
+def error_response(code: str, message: str, status: int, **extra: Any) -> ResponseReturnValue:
+    """The JSON shape of every API error."""
+    return jsonify(error={"code": code, "message": message, **extra}), status
+
+
+def _authenticate() -> ResponseReturnValue | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return error_response("unauthorised", "Send an API token: Authorization: Bearer <token>.", 401)
+    user = user_store.user_for_api_token(get_redis(), token.strip())
+    if user is None:
+        return error_response("unauthorised", "That API token is not valid.", 401)
+    g.api_user = user
+    return None
+
+
+def operation(
+    method: str, rule: str, summary: str, *, tag: str, body: type[BaseModel] | None = None,
+    status: int = 200, auth: bool = True,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare an API route: authenticate, parse the body into `body`, map domain errors."""
+
+    def register(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def wrapped(**params: Any) -> ResponseReturnValue:
+            if auth and (refused := _authenticate()) is not None:
+                return refused
+            if body is not None:
+                payload = request.get_json(silent=True)
+                if not isinstance(payload, dict):
+                    return error_response("invalid", "Send a JSON object as the request body.", 400)
+                try:
+                    params["body"] = body.model_validate(payload)
+                except ValidationError as exc:
+                    return error_response("invalid", describe(exc), 422, fields=fields(exc))
+            try:
+                result = view(**params)
+            except DomainError as exc:
+                return error_response(exc.code, exc.message, exc.status)
+            return jsonify(result), status
+
+        bp.add_url_rule(rule, view.__name__, wrapped, methods=[method])
+        OPERATIONS.append(Operation(method.lower(), rule, summary, tag, body, status, auth))
+        return wrapped
+
+    return register
+
+
+def current_api_user() -> Any:
+    """The account the bearer token belongs to."""
+    return g.api_user
+
+
+from . import openapi, routes  # noqa: E402,F401  (registers the routes)

@@ -1,0 +1,116 @@
+"""Candidates joining from their phones: code or link, privacy notice, check-in, phone page."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from werkzeug.wrappers import Response
+
+from .. import broadcast
+from ..domain import lobby
+from ..domain.commands import Join
+from ..domain.errors import DomainError
+from ..domain.models import CandidateStatus
+from ..realtime.connection import DEVICE_COOKIE
+from ..services import joining
+from ..store import get_redis, unit
+from ..store import sessions as session_store
+from . import forms
+
+bp = Blueprint("candidate", __name__)
+PENDING = "pending_join"
+DEVICE_COOKIE_MAX_AGE = 3 * 24 * 3600
+
+
+@bp.route("/join", methods=["GET", "POST"])
+def join() -> str | Response:
+    """Type the session code and your name."""
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        command, errors = forms.parse(Join, {"code": request.form.get("code", ""), "name": request.form.get("name", "")})
+        if command is not None:
+            try:
+                pending = joining.start_by_code(get_redis(), command, request.remote_addr or "?",
+                                                 current_app.config["JOIN_ATTEMPTS_PER_MINUTE"])
+                session[PENDING] = pending
+                return redirect(url_for("candidate.privacy"))
+            except DomainError as exc:
+                errors["form"] = exc.message
+    status = 400 if errors else 200
+    return render_template("candidate/join.html", errors=errors, form=request.form, code=request.form.get("code", "")), status  # type: ignore[return-value]
+
+
+@bp.get("/join/<code>")
+def join_with_code(code: str) -> str:
+    """The QR code's target: the join form with the code filled in."""
+    return render_template("candidate/join.html", errors={}, form={}, code=code[:20])
+
+
+@bp.get("/i/<token>")
+def invite(token: str) -> str | Response:
+    """A personal invite link: no code, no typing."""
+    r = get_redis()
+    found = session_store.resolve_invite(r, token[:100])
+    if found is None:
+        return render_template("candidate/problem.html", message="This invite link is not valid. Ask the facilitator for a new one."), 404  # type: ignore[return-value]
+    session_id, candidate_id = found
+    try:
+        pending = joining.start_by_link(r, session_id, candidate_id)
+    except DomainError as exc:
+        return render_template("candidate/problem.html", message=exc.message), 409  # type: ignore[return-value]
+    session[PENDING] = pending
+    return redirect(url_for("candidate.privacy"))
+
+
+@bp.route("/join/privacy", methods=["GET", "POST"])
+def privacy() -> str | Response:
+    """The privacy notice comes before check-in; accepting it checks you in."""
+    pending = session.get(PENDING)
+    if not pending:
+        flash("Start by entering the session code.")
+        return redirect(url_for("candidate.join"))
+    data = unit.read(get_redis(), pending["session_id"])
+    if data is None:
+        session.pop(PENDING, None)
+        return redirect(url_for("candidate.join"))
+    if request.method == "POST":
+        try:
+            candidate_id, token, events = joining.finish(get_redis(), pending)
+        except DomainError as exc:
+            session.pop(PENDING, None)
+            return render_template("candidate/problem.html", message=exc.message), 409  # type: ignore[return-value]
+        broadcast.publish(pending["session_id"], events)
+        session.pop(PENDING, None)
+        response = redirect(url_for("candidate.phone", session_id=pending["session_id"]))
+        response.set_cookie(
+            DEVICE_COOKIE.format(pending["session_id"]), token, max_age=DEVICE_COOKIE_MAX_AGE,
+            httponly=True, samesite="Lax", secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+        )
+        return response
+    return render_template("candidate/privacy.html", session=data.session, name=pending["name"],
+                           retention_days=current_app.config.get("RETENTION_DAYS", 180))
+
+
+@bp.get("/s/<session_id>/phone")
+def phone(session_id: str) -> str | Response:
+    """The candidate's phone page; everything on it arrives over the socket."""
+    r = get_redis()
+    token = request.cookies.get(DEVICE_COOKIE.format(session_id), "")
+    found = session_store.resolve_device(r, token) if token else None
+    data = unit.read(r, session_id)
+    if found is None or found[0] != session_id or data is None:
+        flash("Join the session first.")
+        return redirect(url_for("candidate.join"))
+    candidate = data.candidates.get(found[1])
+    if candidate is None or candidate.status == CandidateStatus.REMOVED:
+        return render_template("candidate/problem.html", message="You have been removed from this session."), 403  # type: ignore[return-value]
+    return render_template("candidate/phone.html", session=data.session, candidate=candidate,
+                           summary=lobby.candidate_summary(candidate))

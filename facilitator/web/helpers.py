@@ -1,0 +1,52 @@
+"""Small things every staff page needs: the signed-in account, loading a managed session."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from flask import abort
+from flask_login import current_user
+
+from ..domain.errors import DomainError
+from ..domain.models import SessionData
+from ..services.access import require_manager
+from ..store import get_redis, unit
+from ..store.users import StaffUser
+
+
+def me() -> StaffUser:
+    """The signed-in staff account."""
+    return current_user.account  # type: ignore[no-any-return]
+
+
+def managed(session_id: str) -> SessionData:
+    """A session the signed-in user runs, or 404."""
+    try:
+        data = unit.load(get_redis(), session_id)
+        require_manager(data.session, me())
+    except DomainError:
+        abort(404, "There is no such session, or it is not yours to run.")
+    return data
+
+
+def parse_local_datetime(value: str, offset_minutes: str | None) -> datetime | None:
+    """A datetime-local field plus the browser's UTC offset, as an aware UTC instant."""
+    value = value.strip()
+    if not value:
+        return None
+    local = datetime.fromisoformat(value)
+    try:
+        offset = int(offset_minutes or 0)
+    except ValueError:
+        offset = 0
+    if not -840 <= offset <= 840:
+        offset = 0
+    # getTimezoneOffset() is minutes *behind* UTC, so local + offset = UTC.
+    return (local + timedelta(minutes=offset)).replace(tzinfo=UTC)
+
+
+def safe_next(target: str | None) -> str | None:
+    """A same-site path to go to next, or None (never another site)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
