@@ -22,6 +22,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY") and loader is not None:
         app.config["SECRET_KEY"] = loader()
 
+    # Handlers must be imported before socketio.init_app: Flask-SocketIO applies the
+    # handlers it has collected to each server it creates (one per app, in tests).
+    from . import realtime, web  # noqa: F401
+
     store.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -36,8 +40,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         max_http_buffer_size=256 * 1024,
     )
 
-    from . import realtime, web
-
     web.init_app(app)
-    realtime.init_app(app)
     return app

@@ -44,7 +44,6 @@ def from_environment() -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": secure,
         "REMEMBER_COOKIE_SECURE": secure,
         "SOCKETIO_ASYNC_MODE": os.environ.get("FACILITATOR_ASYNC_MODE", "gevent"),
-        "INVITE_MAX_AGE_S": int(os.environ.get("FACILITATOR_INVITE_MAX_AGE_DAYS", "14")) * 86400,
         "RETENTION_DAYS": int(os.environ.get("FACILITATOR_RETENTION_DAYS", "180")),
         "JOIN_ATTEMPTS_PER_MINUTE": int(os.environ.get("FACILITATOR_JOIN_ATTEMPTS_PER_MINUTE", "20")),
     }
@@ -57,5 +56,7 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
     "MAX_CONTENT_LENGTH": 512 * 1024,
-    "JSON_SORT_KEYS": False,
+    "RETENTION_DAYS": 180,
+    "JOIN_ATTEMPTS_PER_MINUTE": 20,
+    "SOCKETIO_ASYNC_MODE": "gevent",
 }

@@ -1,10 +1,6 @@
-"""Socket.IO handlers: authenticate, validate, call one service, broadcast, acknowledge."""
+"""Socket.IO handlers: authenticate, validate, call one service, broadcast, acknowledge.
 
-from __future__ import annotations
+Importing this package registers every handler on the module-level `socketio` object.
+"""
 
-from flask import Flask
-
-
-def init_app(app: Flask) -> None:
-    """Register the handlers (importing the modules binds them to the socketio object)."""
-    from . import actions, connection  # noqa: F401
+from . import actions, connection  # noqa: F401

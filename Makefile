@@ -1,0 +1,37 @@
+# Two commands matter: `make run` and `make test`. Everything else is what they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test install lint typecheck bench clean
+
+run: install
+	$(BIN)/facilitator serve
+
+test: install
+	@test -x "$(CHROMIUM)" || { echo "Browser tests need Chromium at $(CHROMIUM) (Debian: apt-get install chromium), or set CHROMIUM=/path/to/chromium."; exit 1; }
+	CHROMIUM_PATH="$(CHROMIUM)" $(BIN)/pytest
+
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+lint: install
+	$(BIN)/ruff check facilitator tests bench
+
+typecheck: install
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/python bench/observations.py
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache
