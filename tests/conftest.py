@@ -39,7 +39,7 @@ def r(redis_server: RedisProcess) -> Iterator[redis.Redis]:
     client.close()
 
 
-def test_config(redis_url: str, data_dir: Path, **extra: Any) -> dict[str, Any]:
+def app_config(redis_url: str, data_dir: Path, **extra: Any) -> dict[str, Any]:
     """The configuration tests run the app with."""
     return {
         "TESTING": True,
@@ -56,7 +56,7 @@ def test_config(redis_url: str, data_dir: Path, **extra: Any) -> dict[str, Any]:
 @pytest.fixture
 def app(r: redis.Redis, redis_server: RedisProcess, tmp_path: Path) -> Flask:
     """The app on the test Redis, CSRF off (one test turns it back on)."""
-    return create_app(test_config(redis_server.url, tmp_path))
+    return create_app(app_config(redis_server.url, tmp_path))
 
 
 @pytest.fixture
