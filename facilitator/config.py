@@ -44,6 +44,9 @@ def from_environment() -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": secure,
         "REMEMBER_COOKIE_SECURE": secure,
         "SOCKETIO_ASYNC_MODE": os.environ.get("FACILITATOR_ASYNC_MODE", "gevent"),
+        # How many proxies (nginx) stand in front; their X-Forwarded-* headers are then trusted.
+        "TRUSTED_PROXIES": int(os.environ.get("FACILITATOR_TRUSTED_PROXIES", "0")),
+        "PANEL_INVITE_MAX_AGE_S": int(os.environ.get("FACILITATOR_PANEL_INVITE_DAYS", "7")) * 86400,
         "RETENTION_DAYS": int(os.environ.get("FACILITATOR_RETENTION_DAYS", "180")),
         "JOIN_ATTEMPTS_PER_MINUTE": int(os.environ.get("FACILITATOR_JOIN_ATTEMPTS_PER_MINUTE", "20")),
     }
@@ -57,6 +60,7 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": None,
     "MAX_CONTENT_LENGTH": 512 * 1024,
     "RETENTION_DAYS": 180,
+    "PANEL_INVITE_MAX_AGE_S": 7 * 86400,
     "JOIN_ATTEMPTS_PER_MINUTE": 20,
     "SOCKETIO_ASYNC_MODE": "gevent",
 }

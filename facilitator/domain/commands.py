@@ -162,3 +162,67 @@ class Resume(Command):
     """A client (re)connecting says the last sequence id it saw."""
 
     last_seq: int = Field(default=0, ge=0)
+
+
+class RecordObservation(ClientCommand):
+    """One tap: a behaviour (or a note) seen in a candidate; `id` is the observation's own id."""
+
+    exercise_id: Identifier
+    candidate_id: Identifier
+    indicator_id: Identifier | None = None
+    competency_id: Identifier | None = None
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] = ""
+    # When the tap happened, on the server's clock as the device estimates it (offline taps
+    # arrive late but keep their moment); the server's own time when absent.
+    recorded_at: float | None = Field(default=None, ge=0)
+
+
+class EditObservation(ClientCommand):
+    """Change the note or the behaviour of one's own observation (the old version is kept)."""
+
+    observation_id: Identifier
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
+    indicator_id: Identifier | None = None
+
+
+class DeleteObservation(ClientCommand):
+    """Withdraw one's own observation (kept on the record as deleted)."""
+
+    observation_id: Identifier
+
+
+class ScoreInput(Command):
+    """A 1-5 score on the anchored scale and the evidence for it."""
+
+    score: int = Field(ge=1, le=5)
+    evidence: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+
+
+class RateCandidate(ClientCommand):
+    """Save (or submit, which locks it) one's rating of a candidate in an exercise."""
+
+    exercise_id: Identifier
+    candidate_id: Identifier
+    scores: dict[Identifier, ScoreInput] = Field(default_factory=dict, max_length=30)
+    submit: bool = False
+
+
+class ReadEvidence(Command):
+    """Ask for the evidence of one candidate in one exercise (subject to the blind rule)."""
+
+    exercise_id: Identifier
+    candidate_id: Identifier
+
+
+class AssignObservers(ClientCommand):
+    """Choose who watches a candidate in an exercise; with no candidate, rotate everyone."""
+
+    exercise_id: Identifier
+    candidate_id: Identifier | None = None
+    observer_ids: list[Identifier] = Field(default_factory=list, max_length=20)
+
+
+class NudgeObserver(ClientCommand):
+    """Remind an observer of the ratings they owe."""
+
+    observer_id: Identifier

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from .errors import Conflict, NotFound
 from .events import EVERYONE, Audience, Event, staff_and_candidates, to_candidates
-from .exercises import exercise_or_404
+from .lookup import exercise_or_404
 from .models import Announcement, GroupOutput, Question, RunStatus, SessionData, SessionState
 from .states import require_state
 

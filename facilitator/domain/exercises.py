@@ -8,6 +8,7 @@ from ..text import render_markdown
 from .errors import Conflict, NotFound
 from .events import EVERYONE, STAFF, Audience, Event
 from .groups import assign_role_briefs, form_groups
+from .lookup import exercise_or_404
 from .models import (
     CandidateStatus,
     Exercise,
@@ -18,18 +19,11 @@ from .models import (
     SessionState,
     Timer,
 )
+from .observing import assign_run_observers, observers_event
 from .states import require_state
 
 MAX_EXTENSION_MINUTES = 120
 ACTIVE = (RunStatus.RUNNING, RunStatus.PAUSED)
-
-
-def exercise_or_404(data: SessionData, exercise_id: str) -> Exercise:
-    """The session's exercise with this id, or a NotFound error."""
-    exercise = data.session.exercise(exercise_id)
-    if exercise is None:
-        raise NotFound("unknown_exercise", "There is no such exercise in this session.")
-    return exercise
 
 
 def active_run(data: SessionData) -> ExerciseRun | None:
@@ -132,8 +126,10 @@ def form_exercise_groups(data: SessionData, exercise_id: str, seed: int | None =
     for index, members in enumerate(split):
         roles = assign_role_briefs(members, len(exercise.role_briefs), earlier, seed=seed)
         groups.append(Group(id=f"g{index + 1}", name=_group_name(index), members=members, roles=roles))
-    session.runs[exercise_id] = ExerciseRun(exercise_id=exercise_id, groups=groups)
-    return [_groups_changed(data, exercise, session.runs[exercise_id])]
+    run = ExerciseRun(exercise_id=exercise_id, groups=groups)
+    session.runs[exercise_id] = run
+    assign_run_observers(data, run, seed)
+    return [_groups_changed(data, exercise, run), observers_event(data, run)]
 
 
 def _groups_changed(data: SessionData, exercise: Exercise, run: ExerciseRun) -> Event:
@@ -186,6 +182,10 @@ def move_candidate(data: SessionData, exercise_id: str, candidate_id: str, group
         affected.update(source.members)
     affected.update(target.members)
     target.members.append(candidate_id)
+    if data.session.panel and not run.observers.get(candidate_id):
+        # A late arrival gets the observers with the lightest load.
+        load = {o: sum(o in v for v in run.observers.values()) for o in data.session.panel}
+        run.observers[candidate_id] = sorted(load, key=load.__getitem__)[: min(2, len(load))]
     used = set(target.roles.values())
     free = [i for i in range(len(exercise.role_briefs)) if i not in used]
     if free:
@@ -213,10 +213,14 @@ def start_exercise(data: SessionData, exercise_id: str, now: float, seed: int | 
     if run is None:
         events += form_exercise_groups(data, exercise_id, seed=seed)
         run = session.runs[exercise_id]
+    if session.panel and not run.observers:
+        assign_run_observers(data, run, seed)
+        events.append(observers_event(data, run))
     duration = exercise.duration_minutes * 60.0
     run.timer = Timer(duration_s=duration, ends_at=now + duration)
     run.status = RunStatus.RUNNING
     run.started_at = now
+    run.segments = [(now, None)]
     session.current_exercise_id = exercise_id
     events.append(Event("exercise_started", exercise_public(exercise, run), EVERYONE))
     events += _assignment_events(data, exercise, run)
@@ -238,6 +242,12 @@ def _timer_event(name: str, exercise: Exercise, run: ExerciseRun, **extra: Any) 
     return Event(name, {"exercise_id": exercise.id, "status": run.status.value, "timer": timer_view(run), **extra}, EVERYONE)
 
 
+def _close_segment(run: ExerciseRun, now: float) -> None:
+    """Stop the exercise clock at `now`."""
+    if run.segments and run.segments[-1][1] is None:
+        run.segments[-1] = (run.segments[-1][0], now)
+
+
 def pause_exercise(data: SessionData, exercise_id: str, now: float) -> list[Event]:
     """Stop the clock; phones show the time that was left."""
     exercise, run = _current(data, exercise_id, "pause")
@@ -246,6 +256,7 @@ def pause_exercise(data: SessionData, exercise_id: str, now: float) -> list[Even
     run.timer.remaining_s = max(0.0, run.timer.ends_at - now)
     run.timer.ends_at = None
     run.status = RunStatus.PAUSED
+    _close_segment(run, now)
     return [_timer_event("exercise_paused", exercise, run)]
 
 
@@ -257,6 +268,7 @@ def resume_exercise(data: SessionData, exercise_id: str, now: float) -> list[Eve
     run.timer.ends_at = now + (run.timer.remaining_s or 0.0)
     run.timer.remaining_s = None
     run.status = RunStatus.RUNNING
+    run.segments.append((now, None))
     return [_timer_event("exercise_resumed", exercise, run)]
 
 
@@ -285,4 +297,5 @@ def end_exercise(data: SessionData, exercise_id: str, now: float) -> list[Event]
         run.timer.ends_at = None
     run.status = RunStatus.ENDED
     run.ended_at = now
+    _close_segment(run, now)
     return [_timer_event("exercise_ended", exercise, run)]

@@ -171,18 +171,23 @@ class ExerciseRun(Record):
     timer: Timer | None = None
     started_at: float | None = None
     ended_at: float | None = None
-    # Seconds of exercise clock elapsed before the current running stretch began.
-    elapsed_before_s: float = 0.0
+    # Running stretches [start, end] of wall-clock time (end None while running): the
+    # exercise clock stands still while paused, so observations map to exercise time.
+    segments: list[tuple[float, float | None]] = Field(default_factory=list)
+    # Candidate id -> observer user ids watching them in this exercise.
+    observers: dict[str, list[str]] = Field(default_factory=dict)
 
     def group_of(self, candidate_id: str) -> Group | None:
         """The group this candidate is in, if any."""
         return next((g for g in self.groups if candidate_id in g.members), None)
 
-    def clock(self, now: float) -> float:
-        """Seconds of exercise time elapsed at `now` (stops while paused)."""
-        if self.timer is None:
-            return 0.0
-        return max(0.0, self.timer.duration_s - self.timer.remaining(now))
+    def clock(self, at: float) -> float:
+        """Seconds of exercise time elapsed at wall-clock instant `at` (stops while paused)."""
+        total = 0.0
+        for start, end in self.segments:
+            stop = at if end is None else min(end, at)
+            total += max(0.0, stop - start)
+        return total
 
 
 class Session(Record):
@@ -198,6 +203,10 @@ class Session(Record):
     state: SessionState = SessionState.DRAFT
     lobby_locked: bool = False
     blind_ratings: bool = True
+    # Observer user ids on this session's panel; the nonce is part of every panel invite
+    # link, so changing it revokes them all.
+    panel: list[str] = Field(default_factory=list)
+    panel_invite_nonce: str = ""
     competencies: list[Competency] = Field(default_factory=list)
     exercises: list[Exercise] = Field(default_factory=list, max_length=MAX_EXERCISES)
     runs: dict[str, ExerciseRun] = Field(default_factory=dict)

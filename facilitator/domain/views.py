@@ -63,15 +63,23 @@ def _was_in_group(data: SessionData, candidate_id: str, exercise_id: str | None,
     return group is not None and candidate_id in group.members
 
 
-def manager_view(data: SessionData, online: set[str]) -> dict[str, Any]:
-    """The facilitator's control room: roster with presence, every run, questions, outputs."""
+def manager_view(
+    data: SessionData, online: set[str], panel: list[dict[str, str]] | None = None,
+    completion: list[dict[str, Any]] | None = None, observation_counts: dict[str, int] | None = None,
+) -> dict[str, Any]:
+    """The facilitator's control room: roster with presence, every run, questions, outputs,
+    the panel, the rating completion matrix and observation counts."""
     s = data.session
     runs = {}
     for exercise in s.exercises:
         run = s.runs.get(exercise.id)
         if run is not None:
-            runs[exercise.id] = {**exercise_public(exercise, run), "groups": groups_view(data, exercise, run)}
+            runs[exercise.id] = {**exercise_public(exercise, run), "groups": groups_view(data, exercise, run),
+                                 "observers": run.observers}
     return {
+        "panel": panel or [],
+        "completion": completion or [],
+        "observation_counts": observation_counts or {},
         "session": {**session_header(data), "join_code": s.join_code, "lobby_locked": s.lobby_locked},
         "candidates": [
             {**candidate_summary(c), "online": c.id in online} for c in data.candidates.values()
@@ -93,4 +101,36 @@ def manager_view(data: SessionData, online: set[str]) -> dict[str, Any]:
         "questions": [question_view(data, q) for q in sorted(data.questions.values(), key=lambda q: q.asked_at)],
         "announcements": [announcement_view(a) for a in data.announcements],
         "outputs": [output_view(data, o) for o in data.outputs.values()],
+    }
+
+
+def observer_view(data: SessionData, observer_id: str, observations: list[dict[str, Any]],
+                  ratings: list[dict[str, Any]]) -> dict[str, Any]:
+    """An observer's tablet: the framework, each exercise with its groups and the candidates
+    assigned to them, and their own observations and ratings (nobody else's)."""
+    s = data.session
+    exercises = []
+    for exercise in s.exercises:
+        run = s.runs.get(exercise.id)
+        entry: dict[str, Any] = {
+            "id": exercise.id, "title": exercise.title, "kind": exercise.kind.value,
+            "competency_ids": exercise.competency_ids, "status": run.status.value if run else "not_started",
+            "timer": None, "started_at": None, "ended_at": None, "groups": [], "assigned": [],
+        }
+        if run is not None:
+            entry.update(
+                timer=exercise_public(exercise, run)["timer"], started_at=run.started_at, ended_at=run.ended_at,
+                groups=[{"id": g.id, "name": g.name, "members": g.members} for g in run.groups],
+                assigned=[cid for cid, obs in run.observers.items() if observer_id in obs],
+            )
+        exercises.append(entry)
+    return {
+        "session": {**session_header(data), "blind_ratings": s.blind_ratings},
+        "me": {"id": observer_id},
+        "competencies": [c.model_dump(mode="json") for c in s.competencies],
+        "exercises": exercises,
+        "current_exercise_id": s.current_exercise_id,
+        "candidates": [{"id": c.id, "name": c.name} for c in data.active_candidates()],
+        "observations": observations,
+        "ratings": ratings,
     }

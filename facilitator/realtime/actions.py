@@ -1,57 +1,115 @@
-"""Commands from facilitators and candidates, registered from the services' action tables."""
+"""Commands from facilitators, observers and candidates, each registered from one table."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .. import broadcast
+from ..domain.commands import (
+    DeleteObservation,
+    EditObservation,
+    NudgeObserver,
+    RateCandidate,
+    ReadEvidence,
+    RecordObservation,
+)
 from ..domain.errors import DomainError
 from ..extensions import socketio
-from ..services import live
+from ..services import evidence, live, panel
 from ..store import get_redis
 from . import replies
-from .connection import current
+from .connection import Connection, current
+
+# What a handler gets back from a service: result to acknowledge, events, and whether the
+# command had been applied before (a retry).
+Ran = tuple[Any, list[Any], bool]
+Runner = Callable[[Connection, Any], Ran]
 
 
-def _handle(name: str, kind: str, payload: Any) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Action:
+    """One client-to-server command: its payload model, who may send it, what it runs."""
+
+    model: type[BaseModel]
+    senders: frozenset[str]
+    run: Runner
+
+
+def _outcome(outcome: Any) -> Ran:
+    return outcome.result, outcome.events, outcome.replayed
+
+
+def _written(written: Any) -> Ran:
+    stored = written.stored.model_dump() if isinstance(written.stored, BaseModel) else written.stored
+    return stored, written.events, not written.applied
+
+
+MANAGER = frozenset({"manager"})
+CANDIDATE = frozenset({"candidate"})
+PANEL = frozenset({"observer", "manager"})
+
+ACTIONS: dict[str, Action] = {
+    **{
+        name: Action(model, MANAGER, lambda c, cmd, name=name: _outcome(
+            live.manager_action(get_redis(), c.user, c.session_id, name, cmd)))
+        for name, (model, _) in live.MANAGER_ACTIONS.items()
+    },
+    **{
+        name: Action(model, CANDIDATE, lambda c, cmd, name=name: _outcome(
+            live.candidate_action(get_redis(), c.viewer.id, c.session_id, name, cmd)))
+        for name, (model, _) in live.CANDIDATE_ACTIONS.items()
+    },
+    "record_observation": Action(RecordObservation, PANEL, lambda c, cmd: _written(
+        evidence.record_observation(get_redis(), c.user, c.session_id, cmd))),
+    "edit_observation": Action(EditObservation, PANEL, lambda c, cmd: _written(
+        evidence.change_observation(get_redis(), c.user, c.session_id, cmd))),
+    "delete_observation": Action(DeleteObservation, PANEL, lambda c, cmd: _written(
+        evidence.change_observation(get_redis(), c.user, c.session_id, cmd))),
+    "rate_candidate": Action(RateCandidate, PANEL, lambda c, cmd: _written(
+        evidence.rate(get_redis(), c.user, c.session_id, cmd))),
+    "read_evidence": Action(ReadEvidence, PANEL, lambda c, cmd: (
+        evidence.visible(get_redis(), c.user, c.session_id, cmd), [], False)),
+    "nudge_observer": Action(NudgeObserver, MANAGER, lambda c, cmd: _outcome(
+        panel.nudge(get_redis(), c.user, c.session_id, cmd.observer_id, cmd.id))),
+}
+
+SENDER_NAMES = {"manager": "facilitators", "observer": "observers", "candidate": "candidates"}
+
+
+def handle(name: str, payload: Any) -> dict[str, Any]:
+    """Authenticate, validate, run one service, broadcast, acknowledge."""
     conn = current()
     if conn is None:
         return replies.error("not_connected", "Connect before sending commands.")
-    if conn.viewer.kind != kind:
-        who = "facilitators" if kind == "manager" else "candidates"
+    action = ACTIONS[name]
+    if conn.viewer.kind not in action.senders:
+        who = " and ".join(sorted(SENDER_NAMES[s] for s in action.senders))
         return replies.error("forbidden", f"Only {who} can send {name}.")
     if not isinstance(payload, dict):
         return replies.error("invalid", f"{name} takes an object with the command's fields.")
     try:
-        if kind == "manager":
-            model, _ = live.MANAGER_ACTIONS[name]
-            assert conn.user is not None
-            outcome = live.manager_action(get_redis(), conn.user, conn.session_id, name, model.model_validate(payload))
-        else:
-            model, _ = live.CANDIDATE_ACTIONS[name]
-            outcome = live.candidate_action(get_redis(), conn.viewer.id, conn.session_id, name, model.model_validate(payload))
+        result, events, replayed = action.run(conn, action.model.model_validate(payload))
     except (DomainError, ValidationError) as exc:
         return replies.from_exception(exc)
-    broadcast.publish(conn.session_id, outcome.events)
-    return replies.ok(outcome.result, replayed=outcome.replayed)
+    broadcast.publish(conn.session_id, events)
+    return replies.ok(result, replayed=replayed)
 
 
-def _bind(name: str, kind: str) -> Callable[[Any], dict[str, Any]]:
+def _bind(name: str) -> Callable[[Any], dict[str, Any]]:
     def handler(payload: Any = None) -> dict[str, Any]:
-        return _handle(name, kind, payload)
+        return handle(name, payload)
 
     handler.__name__ = f"on_{name}"
-    handler.__doc__ = f"{'Facilitator' if kind == 'manager' else 'Candidate'} sends {name}."
+    handler.__doc__ = f"{' or '.join(sorted(SENDER_NAMES[s] for s in ACTIONS[name].senders))} send {name}."
     return handler
 
 
-for _name in live.MANAGER_ACTIONS:
-    socketio.on_event(_name, _bind(_name, "manager"))
-for _name in live.CANDIDATE_ACTIONS:
-    socketio.on_event(_name, _bind(_name, "candidate"))
+for _name in ACTIONS:
+    socketio.on_event(_name, _bind(_name))
 
 
 @socketio.on("*")

@@ -16,7 +16,6 @@ from ..domain.commands import Resume
 from ..domain.errors import DomainError, NotFound
 from ..domain.events import Viewer
 from ..domain.models import CandidateStatus
-from ..domain.views import candidate_view, manager_view
 from ..extensions import socketio
 from ..services import live
 from ..services.access import staff_viewer
@@ -103,13 +102,6 @@ def on_disconnect(*_: Any) -> None:
         broadcast.publish(conn.session_id, live.presence(get_redis(), conn.session_id, conn.viewer.id, -1))
 
 
-def view_for(conn: Connection) -> Any:
-    """The snapshot builder for this client's role."""
-    if conn.viewer.kind == "candidate":
-        return lambda data: candidate_view(data, conn.viewer.id)
-    return lambda data: manager_view(data, session_store.online(get_redis(), conn.session_id))
-
-
 @socketio.on("resume")
 def on_resume(payload: Any = None) -> dict[str, Any]:
     """Any client, after (re)connecting: the events it missed since `last_seq`, or a snapshot."""
@@ -118,7 +110,7 @@ def on_resume(payload: Any = None) -> dict[str, Any]:
         return replies.error("not_connected", "Connect before resuming.")
     try:
         command = Resume.model_validate(payload or {})
-        return replies.ok(live.catch_up(get_redis(), conn.session_id, conn.viewer, command.last_seq, view_for(conn)))
+        return replies.ok(live.catch_up(get_redis(), conn.session_id, conn.viewer, command.last_seq))
     except (DomainError, ValidationError) as exc:
         return replies.from_exception(exc)
 

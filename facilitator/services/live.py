@@ -8,10 +8,11 @@ from typing import Any
 
 import redis
 
-from ..domain import comms, exercises, lobby
+from ..domain import comms, exercises, lobby, observing
 from ..domain.commands import (
     AnswerQuestion,
     Announce,
+    AssignObservers,
     AskQuestion,
     CandidateCommand,
     ExerciseCommand,
@@ -21,12 +22,13 @@ from ..domain.commands import (
     SharePortfolio,
     SubmitGroupOutput,
 )
-from ..domain.events import Event, Viewer
+from ..domain.events import Event, Viewer, may_see
 from ..domain.models import SessionData
 from ..store import log, unit
 from ..store import sessions as session_store
 from ..store.unit import Extra, Outcome
 from ..store.users import StaffUser
+from . import snapshots
 from .access import require_manager
 
 Decision = Callable[[SessionData, float], list[Event]]
@@ -44,6 +46,7 @@ MANAGER_ACTIONS: dict[str, tuple[type, Callable[[Any], Decision]]] = {
     "lock_lobby": (LockLobby, lambda c: lambda d, now: lobby.set_lobby_lock(d, c.locked)),
     "announce": (Announce, lambda c: lambda d, now: comms.announce(d, c.id, c.text, c.group_id, now)),
     "answer_question": (AnswerQuestion, lambda c: lambda d, now: comms.answer_question(d, c.question_id, c.answer, now)),
+    "assign_observers": (AssignObservers, lambda c: lambda d, now: observing.set_observers(d, c.exercise_id, c.candidate_id, c.observer_ids)),
 }
 
 # What each candidate command does, for the candidate who sends it.
@@ -109,10 +112,8 @@ def presence(r: redis.Redis, session_id: str, candidate_id: str, delta: int) -> 
     return log.append_now(r, session_id, [lobby.presence_changed(candidate_id, now_online, time.time())])
 
 
-def catch_up(r: redis.Redis, session_id: str, viewer: Viewer, last_seq: int, build_view: Callable[[SessionData], dict[str, Any]], limit: int = 500) -> dict[str, Any]:
+def catch_up(r: redis.Redis, session_id: str, viewer: Viewer, last_seq: int, limit: int = 500) -> dict[str, Any]:
     """What a (re)connecting client missed: the events it may see, or a fresh snapshot."""
-    from ..domain.events import may_see
-
     missed = log.since(r, session_id, last_seq, limit) if last_seq > 0 else None
     if missed is not None:
         return {
@@ -126,4 +127,4 @@ def catch_up(r: redis.Redis, session_id: str, viewer: Viewer, last_seq: int, bui
         seq = log.last_seq(r, session_id)
         data = unit.load(r, session_id)
         if log.last_seq(r, session_id) == seq:
-            return {"server_time": time.time(), "snapshot": build_view(data), "seq": seq}
+            return {"server_time": time.time(), "snapshot": snapshots.for_viewer(r, data, viewer), "seq": seq}

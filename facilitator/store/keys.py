@@ -128,3 +128,25 @@ def session_keys(session_id: str) -> list[str]:
         outputs(session_id),
         announcements(session_id),
     ]
+
+
+# Evidence: kept apart from the session's live keys so that recording an observation
+# never contends with the facilitator's commands.
+def observations(session_id: str) -> str:
+    """Hash: observation id -> the observation's current version (JSON)."""
+    return _key("session", session_id, "observations")
+
+
+def observation_versions(session_id: str) -> str:
+    """Hash: "<observation id>:<version>" -> an earlier version, kept when edited or deleted."""
+    return _key("session", session_id, "observation-versions")
+
+
+def observation_counts(session_id: str) -> str:
+    """Hash: "<exercise id>:<candidate id>" -> number of live observations."""
+    return _key("session", session_id, "observation-counts")
+
+
+def ratings(session_id: str) -> str:
+    """Hash: "<exercise id>:<candidate id>:<observer id>" -> rating JSON."""
+    return _key("session", session_id, "ratings")

@@ -25,3 +25,49 @@ local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return n
 """
+
+# KEYS[1] = observations hash, KEYS[2] = observation counts hash
+# KEYS[3] = sequence counter, KEYS[4] = event log
+# ARGV[1] = observation id, ARGV[2] = observation JSON, ARGV[3] = counts field
+# ARGV[4] = log max length, ARGV[5] = event JSON
+# Returns {1, seq} when stored, {0, stored JSON} when that id was stored before.
+RECORD_OBSERVATION = """
+local existing = redis.call('HGET', KEYS[1], ARGV[1])
+if existing then return {0, existing} end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HINCRBY', KEYS[2], ARGV[3], 1)
+local seq = redis.call('INCR', KEYS[3])
+redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[4], seq .. '-0', 'e', ARGV[5])
+return {1, seq}
+"""
+
+# Compare-and-set of one hash field, keeping the old value and logging events.
+# KEYS[1] = hash holding the record, KEYS[2] = hash of earlier versions
+# KEYS[3] = sequence counter, KEYS[4] = event log, KEYS[5] = acknowledgements hash
+# KEYS[6] = counts hash
+# ARGV[1] = field, ARGV[2] = value expected now ('' when absent), ARGV[3] = new value
+# ARGV[4] = field to archive the old value under ('' = do not archive)
+# ARGV[5] = request id ('' = none), ARGV[6] = acknowledgement JSON
+# ARGV[7] = counts field ('' = none), ARGV[8] = counts delta
+# ARGV[9] = log max length, ARGV[10..] = event JSON
+# Returns {1, first seq}; {0, ''} when the record changed meanwhile (re-read and retry);
+# {2, first acknowledgement} when this request id was applied before.
+REPLACE_FIELD = """
+if ARGV[5] ~= '' then
+  local prior = redis.call('HGET', KEYS[5], ARGV[5])
+  if prior then return {2, prior} end
+end
+local current = redis.call('HGET', KEYS[1], ARGV[1]) or ''
+if current ~= ARGV[2] then return {0, ''} end
+if ARGV[4] ~= '' and current ~= '' then redis.call('HSET', KEYS[2], ARGV[4], current) end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+if ARGV[5] ~= '' then redis.call('HSET', KEYS[5], ARGV[5], ARGV[6]) end
+if ARGV[7] ~= '' then redis.call('HINCRBY', KEYS[6], ARGV[7], tonumber(ARGV[8])) end
+local first = 0
+for i = 10, #ARGV do
+  local seq = redis.call('INCR', KEYS[3])
+  if first == 0 then first = seq end
+  redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[9], seq .. '-0', 'e', ARGV[i])
+end
+return {1, first}
+"""

@@ -57,6 +57,20 @@ def load(r: redis.Redis, session_id: str) -> SessionData:
     return data
 
 
+def load_setup(r: redis.Redis, session_id: str) -> SessionData:
+    """The session document and roster only, in one round trip: what evidence checks need."""
+    with r.pipeline(transaction=False) as pipe:
+        pipe.get(keys.session(session_id))
+        pipe.hgetall(keys.candidates(session_id))
+        raw, candidates = pipe.execute()
+    if raw is None:
+        raise NotFound("unknown_session", "There is no such session.")
+    return SessionData(
+        session=Session.model_validate_json(raw),
+        candidates={k: Candidate.model_validate_json(v) for k, v in candidates.items()},
+    )
+
+
 def _fingerprint(data: SessionData) -> dict[str, Any]:
     return {
         "session": data.session.model_dump_json(),

@@ -27,13 +27,14 @@ CSP = (
 
 def init_app(app: Flask) -> None:
     """Register blueprints, the staff user loader, security headers and error pages."""
-    from . import api, auth, candidate, library, live, sessions
+    from . import api, auth, candidate, library, live, panel, sessions
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(sessions.bp)
     app.register_blueprint(live.bp)
     app.register_blueprint(library.bp)
     app.register_blueprint(candidate.bp)
+    app.register_blueprint(panel.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)
 

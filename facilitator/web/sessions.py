@@ -14,9 +14,11 @@ from ..domain.commands import CandidateInput, ChangeState, ExerciseInput, Sessio
 from ..domain.errors import DomainError
 from ..domain.models import ExerciseKind, SessionState
 from ..domain.states import LABELS, allowed_targets
-from ..services import setup
+from ..services import panel, setup
+from ..services.access import can_create_sessions, visible_sessions
 from ..store import get_redis
 from ..store import sessions as session_store
+from ..store import users as user_store
 from . import forms
 from .helpers import managed, me, parse_local_datetime, safe_next
 
@@ -33,7 +35,9 @@ def _signed_in() -> None:
 @bp.get("/")
 def index() -> str:
     """The dashboard: every session, newest first."""
-    return render_template("sessions/index.html", sessions=session_store.list_all(get_redis()), labels=LABELS)
+    sessions = visible_sessions(session_store.list_all(get_redis()), me())
+    return render_template("sessions/index.html", sessions=sessions, labels=LABELS,
+                           can_run=can_create_sessions(me()))
 
 
 def _details_from_form() -> dict[str, Any]:
@@ -75,9 +79,13 @@ def new() -> str | Response:
 def show(session_id: str) -> str:
     """A session's set-up at a glance: exercises, roster with personal links, state."""
     data = managed(session_id)
-    invites = session_store.invite_tokens(get_redis(), session_id)
+    r = get_redis()
+    invites = session_store.invite_tokens(r, session_id)
+    on_panel = set(data.session.panel)
+    staff = [u for u in user_store.all_users(r) if u.active and u.id not in on_panel]
     return render_template(
         "sessions/show.html", data=data, session=data.session, invites=invites, labels=LABELS,
+        panel=panel.members(r, data), staff=staff,
         targets=sorted(allowed_targets(data.session.state), key=list(SessionState).index),
     )
 

@@ -85,6 +85,8 @@ def operation(
                 result = view(**params)
             except DomainError as exc:
                 return error_response(exc.code, exc.message, exc.status)
+            except ValidationError as exc:
+                return error_response("invalid", describe(exc), 422, fields=fields(exc))
             return jsonify(result), status
 
         bp.add_url_rule(rule, view.__name__, wrapped, methods=[method])
@@ -99,4 +101,4 @@ def current_api_user() -> Any:
     return g.api_user
 
 
-from . import openapi, routes  # noqa: E402,F401  (registers the routes)
+from . import openapi, panel_routes, routes  # noqa: E402,F401  (registers the routes)

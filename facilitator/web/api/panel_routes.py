@@ -1,0 +1,174 @@
+"""API routes for the panel: members, invites, observer assignment, evidence and ratings."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from flask import current_app, request, url_for
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from ... import broadcast
+from ...domain.commands import (
+    DeleteObservation,
+    EditObservation,
+    RateCandidate,
+    ReadEvidence,
+    RecordObservation,
+    ScoreInput,
+)
+from ...domain.errors import NotFound
+from ...domain.evidence import MAX_NOTE
+from ...domain.models import Identifier
+from ...services import evidence, panel
+from ...services.access import require_manager, staff_viewer
+from ...store import get_redis, unit
+from ...store import users as user_store
+from . import current_api_user, operation
+from .routes import _act, _published, _request_id
+
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_NOTE)]
+
+
+class Body(BaseModel):
+    """Base for API-only bodies."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class PanelMember(Body):
+    """A staff account to put on the panel, by id or email."""
+
+    user_id: Identifier | None = None
+    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] | None = None
+
+
+class Observers(Body):
+    """Who watches a candidate (or, with no candidate, rotate everyone)."""
+
+    candidate_id: Identifier | None = None
+    observer_ids: list[Identifier] = Field(default_factory=list, max_length=20)
+
+
+class ObservationChange(Body):
+    """A new note or behaviour for an observation."""
+
+    note: Note | None = None
+    indicator_id: Identifier | None = None
+
+
+class RatingBody(Body):
+    """Scores per competency; `submit` locks the rating."""
+
+    scores: dict[Identifier, ScoreInput] = Field(default_factory=dict, max_length=30)
+    submit: bool = False
+
+
+def _written(session_id: str, written: Any) -> Any:
+    broadcast.publish(session_id, written.events)
+    stored = written.stored
+    return stored.model_dump() if isinstance(stored, BaseModel) else stored
+
+
+@operation("GET", "/sessions/<session_id>/panel", "List the panel", tag="panel")
+def list_panel(session_id: str) -> Any:
+    """Observers on the session's panel, with the completion matrix."""
+    data = unit.load(get_redis(), session_id)
+    require_manager(data.session, current_api_user())
+    return {"panel": panel.members(get_redis(), data), "completion": panel.completion(get_redis(), data)}
+
+
+@operation("POST", "/sessions/<session_id>/panel", "Add an observer to the panel", tag="panel", body=PanelMember, status=201)
+def add_to_panel(session_id: str, body: PanelMember) -> Any:
+    """From the staff accounts, by id or email."""
+    user_id = body.user_id
+    if user_id is None and body.email:
+        found = user_store.by_email(get_redis(), body.email)
+        user_id = found[0].id if found else None
+    if user_id is None:
+        raise NotFound("unknown_user", "There is no staff account with that id or email.")
+    return _published(session_id, panel.add(get_redis(), current_api_user(), session_id, user_id))
+
+
+@operation("DELETE", "/sessions/<session_id>/panel/<user_id>", "Remove an observer from the panel", tag="panel")
+def remove_from_panel(session_id: str, user_id: str) -> Any:
+    """Their evidence stays on the record."""
+    return _published(session_id, panel.remove(get_redis(), current_api_user(), session_id, user_id))
+
+
+@operation("POST", "/sessions/<session_id>/panel/invites", "Create a panel invite link", tag="panel", status=201)
+def create_panel_invite(session_id: str) -> Any:
+    """A signed link for this session only; it expires."""
+    token = panel.invite_link_token(get_redis(), current_api_user(), session_id, current_app.config["SECRET_KEY"])
+    base = current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
+    return {"url": base + url_for("panel.invite", token=token), "expires_in_s": current_app.config["PANEL_INVITE_MAX_AGE_S"]}
+
+
+@operation("DELETE", "/sessions/<session_id>/panel/invites", "Revoke every panel invite link", tag="panel")
+def revoke_panel_invites(session_id: str) -> Any:
+    """Links already sent stop working."""
+    panel.revoke_invites(get_redis(), current_api_user(), session_id)
+    return {"revoked": True}
+
+
+@operation("POST", "/sessions/<session_id>/panel/<user_id>/nudge", "Remind an observer of ratings they owe", tag="panel")
+def nudge_observer(session_id: str, user_id: str) -> Any:
+    """Sends the observer a reminder listing what is outstanding."""
+    return _published(session_id, panel.nudge(get_redis(), current_api_user(), session_id, user_id, _request_id()))
+
+
+@operation("PUT", "/sessions/<session_id>/exercises/<exercise_id>/observers", "Choose who observes whom", tag="panel", body=Observers)
+def assign_observers(session_id: str, exercise_id: str, body: Observers) -> Any:
+    """Adjust one candidate's observers, or rotate everyone afresh."""
+    return _act(session_id, "assign_observers", exercise_id=exercise_id, **body.model_dump())
+
+
+@operation("GET", "/sessions/<session_id>/observations", "Read observations and ratings", tag="evidence")
+def list_evidence(session_id: str) -> Any:
+    """What the caller may see: everything for facilitators; for observers their own, and
+    others' only for candidate-exercise pairs they have rated (when ratings are blind).
+    Optional `exercise_id` and `candidate_id` narrow it to one pair."""
+    exercise_id, candidate_id = request.args.get("exercise_id"), request.args.get("candidate_id")
+    query = ReadEvidence(exercise_id=exercise_id, candidate_id=candidate_id) if exercise_id and candidate_id else None
+    return evidence.visible(get_redis(), current_api_user(), session_id, query)
+
+
+@operation("POST", "/sessions/<session_id>/observations", "Record an observation", tag="evidence", body=RecordObservation, status=201)
+def record_observation(session_id: str, body: RecordObservation) -> Any:
+    """Idempotent by the observation's id: sending it again changes nothing."""
+    return _written(session_id, evidence.record_observation(get_redis(), current_api_user(), session_id, body))
+
+
+@operation("PATCH", "/sessions/<session_id>/observations/<observation_id>", "Edit an observation", tag="evidence", body=ObservationChange)
+def edit_observation(session_id: str, observation_id: str, body: ObservationChange) -> Any:
+    """One's own only; the earlier version is kept."""
+    command = EditObservation(id=_request_id(), observation_id=observation_id, **body.model_dump())
+    return _written(session_id, evidence.change_observation(get_redis(), current_api_user(), session_id, command))
+
+
+@operation("DELETE", "/sessions/<session_id>/observations/<observation_id>", "Delete an observation", tag="evidence")
+def delete_observation(session_id: str, observation_id: str) -> Any:
+    """One's own only; it stays on the record, marked deleted."""
+    command = DeleteObservation(id=_request_id(), observation_id=observation_id)
+    return _written(session_id, evidence.change_observation(get_redis(), current_api_user(), session_id, command))
+
+
+@operation("GET", "/sessions/<session_id>/observations/<observation_id>/versions", "Read an observation's history", tag="evidence")
+def observation_versions(session_id: str, observation_id: str) -> Any:
+    """Earlier versions, for facilitators and the author."""
+    from ...store import evidence as evidence_store
+
+    data = unit.load_setup(get_redis(), session_id)
+    viewer = staff_viewer(data.session, current_api_user())
+    history = evidence_store.versions(get_redis(), session_id, observation_id)
+    if not history and evidence_store.observation_raw(get_redis(), session_id, observation_id) is None:
+        raise NotFound("unknown_observation", "There is no such observation.")
+    if viewer.kind != "manager" and any(v.observer_id != viewer.id for v in history[:1]):
+        raise NotFound("unknown_observation", "There is no such observation.")
+    return [v.model_dump() for v in history]
+
+
+@operation("PUT", "/sessions/<session_id>/ratings/<exercise_id>/<candidate_id>", "Save or submit one's rating", tag="evidence", body=RatingBody)
+def rate_candidate(session_id: str, exercise_id: str, candidate_id: str, body: RatingBody) -> Any:
+    """A draft until `submit` is true; then locked."""
+    command = RateCandidate(id=_request_id(), exercise_id=exercise_id, candidate_id=candidate_id, **body.model_dump())
+    return _written(session_id, evidence.rate(get_redis(), current_api_user(), session_id, command))

@@ -1,0 +1,117 @@
+"""Pages for the panel: managing observers, accepting an invite, and the observer's tablet."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user
+from werkzeug.security import generate_password_hash
+from werkzeug.wrappers import Response
+
+from .. import broadcast
+from ..domain.errors import DomainError
+from ..services import panel
+from ..services.access import staff_viewer
+from ..store import get_redis, unit
+from ..store import users as user_store
+from .auth import MIN_PASSWORD
+from .helpers import managed, me
+from .principal import StaffPrincipal
+
+bp = Blueprint("panel", __name__)
+
+
+@bp.post("/sessions/<session_id>/panel")
+@login_required
+def add(session_id: str) -> Response:
+    """Put a staff member on the panel."""
+    managed(session_id)
+    try:
+        outcome = panel.add(get_redis(), me(), session_id, request.form.get("user_id", "")[:64])
+        broadcast.publish(session_id, outcome.events)
+        flash("Added to the panel.")
+    except DomainError as exc:
+        flash(exc.message, "error")
+    return redirect(url_for("sessions.show", session_id=session_id) + "#panel")
+
+
+@bp.post("/sessions/<session_id>/panel/<user_id>/remove")
+@login_required
+def remove(session_id: str, user_id: str) -> Response:
+    """Take an observer off the panel."""
+    managed(session_id)
+    try:
+        broadcast.publish(session_id, panel.remove(get_redis(), me(), session_id, user_id).events)
+        flash("Removed from the panel.")
+    except DomainError as exc:
+        flash(exc.message, "error")
+    return redirect(url_for("sessions.show", session_id=session_id) + "#panel")
+
+
+@bp.post("/sessions/<session_id>/panel/invite")
+@login_required
+def create_invite(session_id: str) -> Response:
+    """Make a signed invite link for this session's panel and show it once."""
+    managed(session_id)
+    token = panel.invite_link_token(get_redis(), me(), session_id, current_app.config["SECRET_KEY"])
+    days = current_app.config["PANEL_INVITE_MAX_AGE_S"] // 86400
+    flash(f"Panel invite link (valid {days} days, for this session only): "
+          f"{url_for('panel.invite', token=token, _external=True)}")
+    return redirect(url_for("sessions.show", session_id=session_id) + "#panel")
+
+
+@bp.post("/sessions/<session_id>/panel/revoke")
+@login_required
+def revoke(session_id: str) -> Response:
+    """Stop every panel invite link of the session from working."""
+    managed(session_id)
+    panel.revoke_invites(get_redis(), me(), session_id)
+    flash("Every panel invite link for this session has stopped working.")
+    return redirect(url_for("sessions.show", session_id=session_id) + "#panel")
+
+
+@bp.route("/panel/<token>", methods=["GET", "POST"])
+def invite(token: str) -> str | Response:
+    """Accept a panel invite: signed-in staff join at once; others create an observer account."""
+    r = get_redis()
+    try:
+        data = panel.read_invite(r, token[:500], current_app.config["SECRET_KEY"], current_app.config["PANEL_INVITE_MAX_AGE_S"])
+    except DomainError as exc:
+        return render_template("panel/invite.html", problem=exc.message, session=None, errors={}, form={}), 404  # type: ignore[return-value]
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        account = current_user.account if current_user.is_authenticated else None
+        if account is None:
+            email = request.form.get("email", "").strip().lower()
+            name = request.form.get("name", "").strip()
+            password = request.form.get("password", "")
+            if "@" not in email or len(email) > 254:
+                errors["email"] = "Enter a valid email address."
+            if not 1 <= len(name) <= 80:
+                errors["name"] = "Enter your name (80 characters at most)."
+            if not MIN_PASSWORD <= len(password) <= 200:
+                errors["password"] = f"Choose a password of at least {MIN_PASSWORD} characters."
+            if not errors:
+                account = user_store.create(r, email, name, "observer", generate_password_hash(password))
+                if account is None:
+                    errors["email"] = "An account with this email exists: sign in first, then open the link again."
+                else:
+                    login_user(StaffPrincipal(account))
+        if account is not None and not errors:
+            broadcast.publish(data.session.id, panel.accept_invite(r, account, data.session.id).events)
+            flash(f"You are on the panel for “{data.session.title}”.")
+            return redirect(url_for("panel.observe", session_id=data.session.id))
+    return render_template("panel/invite.html", problem=None, session=data.session, errors=errors, form=request.form)
+
+
+@bp.get("/sessions/<session_id>/observe")
+@login_required
+def observe(session_id: str) -> str:
+    """The observer's tablet: capture evidence live, then rate each assigned candidate."""
+    try:
+        data = unit.load(get_redis(), session_id)
+        viewer = staff_viewer(data.session, me())
+    except DomainError:
+        abort(404, "There is no such session, or you are not on its panel.")
+    if me().id not in data.session.panel:
+        abort(403, "Join the session's panel to record evidence.")
+    return render_template("panel/observe.html", session=data.session, viewer=viewer)
