@@ -147,7 +147,8 @@ def edited(data: SessionData, current: Observation, observer_id: str, *, note: s
            indicator_id: str | None, delete: bool, now: float) -> Observation:
     """The next version of an observation (an edit or a deletion) by its own author."""
     if current.observer_id != observer_id:
-        raise Forbidden("not_yours", "You can change only your own observations.")
+        # Someone else's observation is, to you, one that does not exist.
+        raise NotFound("unknown_observation", "There is no such observation.")
     if current.deleted:
         raise Conflict("deleted", "That observation has been deleted.")
     changes: dict[str, object] = {"version": current.version + 1, "edited_at": now}

@@ -17,10 +17,11 @@ from ...domain.commands import (
     ScoreInput,
 )
 from ...domain.errors import NotFound
-from ...domain.evidence import MAX_NOTE
+from ...domain.evidence import MAX_NOTE, Observation
 from ...domain.models import Identifier
 from ...services import evidence, panel
 from ...services.access import require_manager, staff_viewer
+from ...store import evidence as evidence_store
 from ...store import get_redis, unit
 from ...store import users as user_store
 from . import current_api_user, operation
@@ -155,16 +156,13 @@ def delete_observation(session_id: str, observation_id: str) -> Any:
 @operation("GET", "/sessions/<session_id>/observations/<observation_id>/versions", "Read an observation's history", tag="evidence")
 def observation_versions(session_id: str, observation_id: str) -> Any:
     """Earlier versions, for facilitators and the author."""
-    from ...store import evidence as evidence_store
-
     data = unit.load_setup(get_redis(), session_id)
     viewer = staff_viewer(data.session, current_api_user())
-    history = evidence_store.versions(get_redis(), session_id, observation_id)
-    if not history and evidence_store.observation_raw(get_redis(), session_id, observation_id) is None:
+    raw = evidence_store.observation_raw(get_redis(), session_id, observation_id)
+    current = Observation.model_validate_json(raw) if raw else None
+    if current is None or (viewer.kind != "manager" and current.observer_id != viewer.id):
         raise NotFound("unknown_observation", "There is no such observation.")
-    if viewer.kind != "manager" and any(v.observer_id != viewer.id for v in history[:1]):
-        raise NotFound("unknown_observation", "There is no such observation.")
-    return [v.model_dump() for v in history]
+    return [v.model_dump() for v in evidence_store.versions(get_redis(), session_id, observation_id)]
 
 
 @operation("PUT", "/sessions/<session_id>/ratings/<exercise_id>/<candidate_id>", "Save or submit one's rating", tag="evidence", body=RatingBody)

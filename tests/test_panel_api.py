@@ -1,0 +1,150 @@
+"""The panel through the API: membership, recording, rating, and refusals that store nothing."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+import redis
+from flask.testing import FlaskClient
+
+from facilitator.domain.models import Session
+from facilitator.store import keys
+
+from .panel_helpers import Panel, running_panel
+
+
+@pytest.fixture
+def panel(client: FlaskClient, r: redis.Redis, api_token: str) -> Panel:
+    return running_panel(client, r, api_token)
+
+
+def observation(panel: Panel, oid: str = "obs-000001", **fields: object) -> dict[str, object]:
+    return {"id": oid, "exercise_id": panel.exercise_id, "candidate_id": panel.people[0]["candidate_id"],
+            "indicator_id": "teamwork-p1", "note": "Invited the quiet member in", **fields}
+
+
+def stored_count(panel: Panel) -> int:
+    return len(panel.build.call("get", f"/sessions/{panel.sid}/observations", expect=200)["observations"])
+
+
+def test_every_candidate_is_covered_by_both_observers(panel: Panel) -> None:
+    setup = panel.build.call("get", f"/sessions/{panel.sid}", expect=200)["setup"]
+    observers = setup["runs"][panel.exercise_id]["observers"]
+    assert set(observers) == {p["candidate_id"] for p in panel.people}
+    assert all(sorted(o) == sorted([panel.a_id, panel.b_id]) for o in observers.values())
+
+
+def test_observation_is_stamped_and_stored_once(panel: Panel) -> None:
+    first = panel.a.call("post", f"/sessions/{panel.sid}/observations", observation(panel), expect=201)
+    again = panel.a.call("post", f"/sessions/{panel.sid}/observations", observation(panel), expect=201)
+    assert first == again and first["competency_id"] == "teamwork" and first["clock_s"] >= 0
+    assert stored_count(panel) == 1
+
+
+def test_someone_elses_observation_id_is_not_revealed(panel: Panel) -> None:
+    panel.a.call("post", f"/sessions/{panel.sid}/observations", observation(panel), expect=201)
+    refused = panel.b.call("post", f"/sessions/{panel.sid}/observations", observation(panel, note="different"), expect=409)
+    assert refused["error"]["code"] == "duplicate_id" and "quiet member" not in json.dumps(refused)
+
+
+@pytest.mark.parametrize(("fields", "status", "code"), [
+    ({"candidate_id": "not-in-session"}, 404, "unknown_candidate"),
+    ({"indicator_id": "leadership-p1"}, 409, "indicator_not_assessed"),
+    ({"note": "x" * 1001}, 422, "invalid"),
+    ({"indicator_id": None, "note": ""}, 409, "empty_observation"),
+    ({"exercise_id": "nope"}, 404, "unknown_exercise"),
+    ({"recorded_at": time.time() + 3600}, 409, "bad_time"),
+])
+def test_bad_observations_are_refused_and_nothing_is_stored(panel: Panel, fields: dict[str, object], status: int, code: str) -> None:
+    refused = panel.a.call("post", f"/sessions/{panel.sid}/observations", observation(panel, **fields), expect=status)
+    assert refused["error"]["code"] == code and refused["error"]["message"]
+    assert stored_count(panel) == 0
+
+
+def test_observation_long_after_the_exercise_ended_is_refused(panel: Panel, r: redis.Redis) -> None:
+    panel.end()
+    session = Session.model_validate_json(r.get(keys.session(panel.sid)))
+    run = session.runs[panel.exercise_id]
+    run.started_at, run.ended_at = time.time() - 3 * 3600, time.time() - 2 * 3600
+    run.segments = [(run.started_at, run.ended_at)]
+    r.set(keys.session(panel.sid), session.model_dump_json())
+    refused = panel.a.call("post", f"/sessions/{panel.sid}/observations", observation(panel), expect=409)
+    assert refused["error"]["code"] == "too_late"
+    assert stored_count(panel) == 0
+
+
+def test_observer_not_on_the_panel_cannot_record(panel: Panel) -> None:
+    refused = panel.build.call("post", f"/sessions/{panel.sid}/observations", observation(panel), expect=403)
+    assert refused["error"]["code"] == "not_on_panel"
+
+
+def rating(score: int = 4, evidence: str = "Brought two quiet members in") -> dict[str, object]:
+    return {"scores": {"teamwork": {"score": score, "evidence": evidence},
+                       "communication": {"score": 3, "evidence": "Summarised clearly"}}}
+
+
+@pytest.mark.parametrize(("body", "status", "code"), [
+    (rating(score=0), 422, "invalid"),
+    (rating(score=6), 422, "invalid"),
+    ({**rating(evidence=""), "submit": True}, 409, "evidence_required"),
+    ({**rating(evidence="   "), "submit": True}, 409, "evidence_required"),
+    ({"scores": {"leadership": {"score": 3, "evidence": "x"}}}, 409, "competency_not_assessed"),
+])
+def test_bad_ratings_are_refused_and_nothing_is_stored(panel: Panel, body: dict[str, object], status: int, code: str) -> None:
+    panel.end()
+    url = f"/sessions/{panel.sid}/ratings/{panel.exercise_id}/{panel.people[0]['candidate_id']}"
+    refused = panel.a.call("put", url, body, expect=status)
+    assert refused["error"]["code"] == code
+    assert panel.build.call("get", f"/sessions/{panel.sid}/observations", expect=200)["ratings"] == []
+
+
+def test_rating_for_a_candidate_not_in_the_session_is_refused(panel: Panel) -> None:
+    panel.end()
+    refused = panel.a.call("put", f"/sessions/{panel.sid}/ratings/{panel.exercise_id}/ghost", rating(), expect=404)
+    assert refused["error"]["code"] == "unknown_candidate"
+
+
+def test_draft_then_submit_locks_the_rating(panel: Panel) -> None:
+    panel.end()
+    url = f"/sessions/{panel.sid}/ratings/{panel.exercise_id}/{panel.people[0]['candidate_id']}"
+    draft = panel.a.call("put", url, {"scores": {"teamwork": {"score": 2, "evidence": ""}}}, expect=200)
+    assert draft["status"] == "draft"
+    submitted = panel.a.call("put", url, {**rating(), "submit": True}, expect=200)
+    assert submitted["status"] == "submitted" and submitted["scores"]["teamwork"]["score"] == 4
+    assert panel.a.call("put", url, rating(score=1), expect=409)["error"]["code"] == "already_submitted"
+
+
+def test_edits_and_deletions_keep_the_earlier_version(panel: Panel) -> None:
+    base = f"/sessions/{panel.sid}/observations"
+    panel.a.call("post", base, observation(panel), expect=201)
+    panel.a.call("patch", f"{base}/obs-000001", {"note": "Invited two people in"}, expect=200)
+    panel.a.call("delete", f"{base}/obs-000001", expect=200)
+    history = panel.build.call("get", f"{base}/obs-000001/versions", expect=200)
+    assert [v["note"] for v in history] == ["Invited the quiet member in", "Invited two people in"]
+    assert stored_count(panel) == 0
+    assert panel.b.call("delete", f"{base}/obs-000001", expect=404)["error"]["code"] == "unknown_observation"
+    assert panel.a.call("delete", f"{base}/obs-000001", expect=409)["error"]["code"] == "deleted"
+
+
+def test_panel_invite_link_is_scoped_and_revocable(panel: Panel, client: FlaskClient) -> None:
+    url = panel.build.call("post", f"/sessions/{panel.sid}/panel/invites", expect=201)["url"]
+    path = url.split("localhost", 1)[1]
+    assert client.get(path).status_code == 200
+    tampered = path[:-3] + ("abc" if not path.endswith("abc") else "xyz")
+    assert client.get(tampered).status_code == 404
+    panel.build.call("delete", f"/sessions/{panel.sid}/panel/invites", expect=200)
+    assert client.get(path).status_code == 404
+
+
+def test_invite_creates_an_observer_who_sees_only_that_session(panel: Panel, client: FlaskClient, api_token: str) -> None:
+    other = panel.build.call("post", "/sessions", {"title": "Another session"}, expect=201)
+    url = panel.build.call("post", f"/sessions/{panel.sid}/panel/invites", expect=201)["url"]
+    path = url.split("localhost", 1)[1]
+    joined = client.post(path, data={"name": "Casey", "email": "casey@example.com", "password": "long enough pass"})
+    assert joined.status_code == 302 and joined.headers["Location"].endswith(f"/sessions/{panel.sid}/observe")
+    dashboard = client.get("/").get_data(as_text=True)
+    assert "Graduate assessment centre" in dashboard and "Another session" not in dashboard
+    assert client.get(f"/sessions/{other['id']}/observe").status_code == 404
+    assert client.get(f"/sessions/{panel.sid}/observe").status_code == 200
