@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from typing import TYPE_CHECKING
 
@@ -46,7 +47,13 @@ def serve(host: str, port: int) -> None:
         if user_store.count(r) == 0:
             token = user_store.issue_setup_token(r)
             click.echo(f"First run: create the admin account at {base}/setup/{token}")
+    # A plain `kill` (SIGTERM) exits like Ctrl-C, so the embedded Redis is stopped cleanly.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     socketio.run(app, host=host, port=port, log_output=os.environ.get("FACILITATOR_ACCESS_LOG") == "1")
+
+
+def _exit_on_signal(*_: object) -> None:
+    raise SystemExit(0)
 
 
 @cli.group()

@@ -24,9 +24,9 @@ ALLOWED_TAGS = frozenset(
         "table", "thead", "tbody", "tr", "th", "td", "a", "hr",
     }
 )  # fmt: skip
-# markdown-it writes column alignment as `style="text-align:..."`; only that property survives.
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"style"}, "td": {"style"}}
-ALLOWED_STYLE_PROPERTIES = frozenset({"text-align"})
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+# Column alignment travels as a class: pages forbid inline styles (Content-Security-Policy).
+ALIGN_CLASSES = frozenset({"align-left", "align-center", "align-right"})
 ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "noopener noreferrer nofollow"
 
@@ -37,12 +37,17 @@ def render_markdown(source: str) -> str:
     """Markdown to sanitised HTML; empty or blank source gives an empty string."""
     if not source or not source.strip():
         return ""
+    tokens = _PARSER.parse(source)
+    for token in tokens:
+        if token.type in ("th_open", "td_open") and token.attrs.get("style"):
+            align = str(token.attrs.pop("style")).removeprefix("text-align:")
+            token.attrs["class"] = f"align-{align}"
     return nh3.clean(
-        _PARSER.render(source),
+        _PARSER.renderer.render(tokens, _PARSER.options, {}),
         tags=set(ALLOWED_TAGS),
         attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+        allowed_classes={"th": set(ALIGN_CLASSES), "td": set(ALIGN_CLASSES)},
         url_schemes=set(ALLOWED_URL_SCHEMES),
-        filter_style_properties=set(ALLOWED_STYLE_PROPERTIES),
         link_rel=LINK_REL,
     )
 

@@ -68,15 +68,16 @@ def test_event_handler_attributes_never_appear() -> None:
     assert all(tag != "img" for tag, _ in tags_in(html))
 
 
-def test_tables_render_with_alignment_only() -> None:
+def test_tables_render_with_alignment_as_classes_not_inline_styles() -> None:
     html = render_markdown("| Role | Time |\n|:-----|-----:|\n| Chair | 5 min |")
     found = tags_in(html)
     names = [tag for tag, _ in found]
     assert names[:2] == ["table", "thead"]
     assert "tbody" in names
     assert "<td" in html and "Chair" in html
-    styles = {attrs.get("style") for tag, attrs in found if tag in {"th", "td"}}
-    assert styles == {"text-align:left", "text-align:right"}
+    cells = [attrs for tag, attrs in found if tag in {"th", "td"}]
+    assert {attrs.get("class") for attrs in cells} == {"align-left", "align-right"}
+    assert not any("style" in attrs for attrs in cells)
 
 
 def test_headings_lists_and_emphasis_render() -> None:

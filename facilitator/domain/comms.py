@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from .errors import Conflict, NotFound
 from .events import EVERYONE, Audience, Event, staff_and_candidates, to_candidates
 from .lookup import exercise_or_404
+from .outputs import output_view
 from .models import Announcement, GroupOutput, Question, RunStatus, SessionData, SessionState
 from .states import require_state
 
@@ -16,7 +17,8 @@ MAX_ANNOUNCEMENTS_KEPT = 50
 
 def announcement_view(item: Announcement) -> dict[str, Any]:
     """An announcement as phones and staff pages show it."""
-    return {"id": item.id, "text": item.text, "group_id": item.group_id, "sent_at": item.sent_at}
+    return {"id": item.id, "text": item.text, "group_id": item.group_id, "exercise_id": item.exercise_id,
+            "sent_at": item.sent_at}
 
 
 def announce(data: SessionData, announcement_id: str, text: str, group_id: str | None, now: float) -> list[Event]:
@@ -116,10 +118,6 @@ def submit_group_output(data: SessionData, candidate_id: str, exercise_id: str, 
     return [Event("group_output_submitted", output_view(data, output), staff_and_candidates(*group.members))]
 
 
-def output_view(data: SessionData, output: GroupOutput) -> dict[str, Any]:
-    """A group output with the submitter's name."""
-    who = data.candidates.get(output.submitted_by)
-    return {**output.model_dump(), "submitted_by_name": who.name if who else ""}
 
 
 

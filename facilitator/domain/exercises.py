@@ -9,6 +9,7 @@ from .errors import Conflict, NotFound
 from .events import EVERYONE, STAFF, Audience, Event
 from .groups import assign_role_briefs, form_groups
 from .lookup import exercise_or_404
+from .outputs import output_view
 from .models import (
     CandidateStatus,
     Exercise,
@@ -54,6 +55,7 @@ def exercise_public(exercise: Exercise, run: ExerciseRun) -> dict[str, Any]:
         "brief_html": render_markdown(exercise.brief),
         "output_prompt": exercise.output_prompt,
         "status": run.status.value,
+        "started_at": run.started_at,
         "timer": timer_view(run),
     }
 
@@ -66,10 +68,12 @@ def assignment_for(data: SessionData, exercise: Exercise, group: Group, member: 
         brief = exercise.role_briefs[role_index]
         role = {"title": brief.title, "body_html": render_markdown(brief.body)}
     members = [{"id": m, "name": data.candidates[m].name} for m in group.members if m in data.candidates]
+    output = data.outputs.get(f"{exercise.id}:{group.id}")
     return {
         "exercise_id": exercise.id,
         "group": {"id": group.id, "name": group.name, "members": members},
         "role": role,
+        "output": output_view(data, output) if output else None,
     }
 
 
@@ -129,10 +133,10 @@ def form_exercise_groups(data: SessionData, exercise_id: str, seed: int | None =
     run = ExerciseRun(exercise_id=exercise_id, groups=groups)
     session.runs[exercise_id] = run
     assign_run_observers(data, run, seed)
-    return [_groups_changed(data, exercise, run), observers_event(data, run)]
+    return [groups_changed(data, exercise, run), observers_event(data, run)]
 
 
-def _groups_changed(data: SessionData, exercise: Exercise, run: ExerciseRun) -> Event:
+def groups_changed(data: SessionData, exercise: Exercise, run: ExerciseRun) -> Event:
     """Staff learn the current groups of an exercise."""
     return Event(
         "groups_changed",
@@ -141,7 +145,7 @@ def _groups_changed(data: SessionData, exercise: Exercise, run: ExerciseRun) -> 
     )
 
 
-def _assignment_events(data: SessionData, exercise: Exercise, run: ExerciseRun, only: set[str] | None = None) -> list[Event]:
+def assignment_events(data: SessionData, exercise: Exercise, run: ExerciseRun, only: set[str] | None = None) -> list[Event]:
     """One private `group_assigned` event per candidate: their group and role brief only."""
     events = []
     for group in run.groups:
@@ -191,9 +195,9 @@ def move_candidate(data: SessionData, exercise_id: str, candidate_id: str, group
     if free:
         target.roles[candidate_id] = free[0]
     run.groups = [g for g in run.groups if g.members]
-    events = [_groups_changed(data, exercise, run)]
+    events = [groups_changed(data, exercise, run)]
     if run.status in ACTIVE:
-        events += _assignment_events(data, exercise, run, only=affected)
+        events += assignment_events(data, exercise, run, only=affected)
     return events
 
 
@@ -223,8 +227,8 @@ def start_exercise(data: SessionData, exercise_id: str, now: float, seed: int | 
     run.segments = [(now, None)]
     session.current_exercise_id = exercise_id
     events.append(Event("exercise_started", exercise_public(exercise, run), EVERYONE))
-    events += _assignment_events(data, exercise, run)
-    events.append(_groups_changed(data, exercise, run))
+    events += assignment_events(data, exercise, run)
+    events.append(groups_changed(data, exercise, run))
     return events
 
 

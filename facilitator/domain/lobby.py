@@ -6,8 +6,9 @@ import unicodedata
 
 from .errors import Conflict, Forbidden
 from .events import EVERYONE, MANAGERS, Audience, Event, to_candidates
+from .exercises import assignment_events, groups_changed
 from .ids import new_id
-from .models import Candidate, CandidateStatus, SessionData, SessionState
+from .models import Candidate, CandidateStatus, RunStatus, SessionData, SessionState
 from .states import require_state
 
 JOINABLE = (SessionState.OPEN, SessionState.LIVE)
@@ -88,12 +89,21 @@ def remove_candidate(data: SessionData, candidate_id: str) -> list[Event]:
     if candidate.status == CandidateStatus.REMOVED:
         raise Conflict("already_removed", f"{candidate.name} has already been removed.")
     candidate.status = CandidateStatus.REMOVED
+    events = [Event("candidate_removed", {"candidate_id": candidate_id}, to_candidates(candidate_id))]
     for run in data.session.runs.values():
-        for group in run.groups:
-            if candidate_id in group.members:
-                group.members.remove(candidate_id)
-                group.roles.pop(candidate_id, None)
-    return [Event("candidate_removed", {"candidate_id": candidate_id}, to_candidates(candidate_id))]
+        group = run.group_of(candidate_id)
+        exercise = data.session.exercise(run.exercise_id)
+        if run.status == RunStatus.ENDED or group is None or exercise is None:
+            continue  # finished exercises stay as they were run
+        group.members.remove(candidate_id)
+        group.roles.pop(candidate_id, None)
+        run.groups = [g for g in run.groups if g.members]
+        run.observers.pop(candidate_id, None)
+        events.append(groups_changed(data, exercise, run))
+        if run.started_at is not None:
+            # Team-mates' phones drop the name at once.
+            events += assignment_events(data, exercise, run, only=set(group.members))
+    return events
 
 
 def set_lobby_lock(data: SessionData, locked: bool) -> list[Event]:

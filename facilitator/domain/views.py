@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .comms import announcement_view, output_view, question_view
+from .comms import announcement_view, question_view
+from .outputs import output_view
 from .exercises import assignment_for, exercise_public, groups_view
 from .lobby import candidate_summary
 from .models import SessionData

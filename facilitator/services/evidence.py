@@ -9,7 +9,7 @@ import redis
 
 from ..domain import evidence
 from ..domain.commands import DeleteObservation, EditObservation, RateCandidate, ReadEvidence, RecordObservation
-from ..domain.errors import Conflict, Forbidden, NotFound
+from ..domain.errors import Conflict, DomainError, Forbidden, NotFound
 from ..domain.evidence import Observation, Rating, RatingStatus, rating_key
 from ..domain.events import Viewer
 from ..domain.models import SessionData
@@ -37,16 +37,22 @@ def _replayed(r: redis.Redis, session_id: str, request_id: str) -> Any:
 
 def record_observation(r: redis.Redis, user: StaffUser, session_id: str, command: RecordObservation) -> store.Written:
     """Store an observation exactly once, stamped with exercise time; retries change nothing."""
-    raw = store.observation_raw(r, session_id, command.id)
-    if raw is not None:
-        return _already(raw, user)
-    data = unit.load_setup(r, session_id)
-    _panel_member(data, user)
-    observation = evidence.new_observation(
-        data, user.id, observation_id=command.id, exercise_id=command.exercise_id, candidate_id=command.candidate_id,
-        indicator_id=command.indicator_id, competency_id=command.competency_id, polarity=None,
-        note=command.note, recorded_at=command.recorded_at, now=time.time(),
-    )
+    data = unit.load_setup(r, session_id, command.candidate_id)
+    try:
+        _panel_member(data, user)
+        observation = evidence.new_observation(
+            data, user.id, observation_id=command.id, exercise_id=command.exercise_id,
+            candidate_id=command.candidate_id, indicator_id=command.indicator_id,
+            competency_id=command.competency_id, polarity=None, note=command.note,
+            recorded_at=command.recorded_at, now=time.time(),
+        )
+    except DomainError:
+        # A retry of something already stored is acknowledged even if it would not pass
+        # today (the candidate has since been removed, say): it was accepted when sent.
+        raw = store.observation_raw(r, session_id, command.id)
+        if raw is not None:
+            return _already(raw, user)
+        raise
     written = store.record(r, session_id, observation, evidence.observation_event("observation_recorded", observation))
     if not written.applied:
         return _already(written.stored.model_dump_json(), user)

@@ -20,7 +20,7 @@ def for_viewer(r: redis.Redis, data: SessionData, viewer: Viewer) -> dict[str, A
     if viewer.kind == "candidate":
         return candidate_view(data, viewer.id)
     if viewer.kind == "observer":
-        own = [o.model_dump() for o in evidence_store.observations(r, session_id) if o.observer_id == viewer.id]
+        own = [o.model_dump() for o in evidence_store.observations_of(r, session_id, viewer.id)]
         ratings = [x.model_dump(mode="json") for x in evidence_store.ratings(r, session_id).values() if x.observer_id == viewer.id]
         return observer_view(data, viewer.id, own, ratings)
     return manager_view(

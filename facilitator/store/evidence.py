@@ -12,7 +12,7 @@ import redis
 from ..domain.evidence import Observation, Rating
 from ..domain.events import Event
 from . import keys, log
-from .scripts import RECORD_OBSERVATION, REPLACE_FIELD
+from .scripts import RECORD_OBSERVATION, REPLACE_FIELD, Lua
 
 
 @dataclass
@@ -24,11 +24,17 @@ class Written:
     stored: Any = None
 
 
+_RECORD = Lua(RECORD_OBSERVATION)
+_REPLACE = Lua(REPLACE_FIELD)
+
+
 def record(r: redis.Redis, session_id: str, observation: Observation, event: Event) -> Written:
     """Store an observation once, however often its id arrives; log its event."""
     at = time.time()
-    stored, value = r.register_script(RECORD_OBSERVATION)(
-        keys=[keys.observations(session_id), keys.observation_counts(session_id), keys.seq(session_id), keys.events(session_id)],
+    stored, value = _RECORD(
+        r,
+        keys=[keys.observations(session_id), keys.observation_counts(session_id), keys.seq(session_id),
+              keys.events(session_id), keys.observations_by(session_id, observation.observer_id)],
         args=[observation.id, observation.model_dump_json(), f"{observation.exercise_id}:{observation.candidate_id}",
               log.MAX_LOG_LENGTH, log.encode(event, at)],
     )
@@ -44,7 +50,8 @@ def replace(
 ) -> Written | None:
     """Compare-and-set one record; None when it changed meanwhile (the caller retries)."""
     at = time.time()
-    status, value = r.register_script(REPLACE_FIELD)(
+    status, value = _REPLACE(
+        r,
         keys=[hash_key, keys.observation_versions(session_id), keys.seq(session_id), keys.events(session_id),
               keys.requests(session_id), keys.observation_counts(session_id)],
         args=[field, expected, new, archive_field, request_id, json.dumps(ack), count_field, count_delta,
@@ -65,6 +72,14 @@ def observation_raw(r: redis.Redis, session_id: str, observation_id: str) -> str
 def observations(r: redis.Redis, session_id: str) -> list[Observation]:
     """Every observation of the session (deleted ones included, flagged), oldest first."""
     items = [Observation.model_validate_json(v) for v in r.hvals(keys.observations(session_id))]
+    return sorted(items, key=lambda o: (o.recorded_at, o.id))
+
+
+def observations_of(r: redis.Redis, session_id: str, observer_id: str) -> list[Observation]:
+    """One observer's own observations, oldest first (read through their index)."""
+    ids = list(r.smembers(keys.observations_by(session_id, observer_id)))
+    raws = r.hmget(keys.observations(session_id), ids) if ids else []
+    items = [Observation.model_validate_json(v) for v in raws if v]
     return sorted(items, key=lambda o: (o.recorded_at, o.id))
 
 

@@ -69,6 +69,11 @@ def session(session_id: str) -> str:
     return _key("session", session_id)
 
 
+def session_version(session_id: str) -> str:
+    """String (integer): bumped whenever the session document changes (validates caches)."""
+    return _key("session", session_id, "version")
+
+
 def candidates(session_id: str) -> str:
     """Hash: candidate id -> candidate JSON."""
     return _key("session", session_id, "candidates")
@@ -145,6 +150,11 @@ def observation_versions(session_id: str) -> str:
 def observation_counts(session_id: str) -> str:
     """Hash: "<exercise id>:<candidate id>" -> number of live observations."""
     return _key("session", session_id, "observation-counts")
+
+
+def observations_by(session_id: str, observer_id: str) -> str:
+    """Set: ids of the observations one observer recorded (their snapshot reads only these)."""
+    return _key("session", session_id, "observations-by", observer_id)
 
 
 def ratings(session_id: str) -> str:

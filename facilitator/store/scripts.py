@@ -2,6 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
+from typing import Any
+
+from redis.exceptions import NoScriptError
+
+
+class Lua:
+    """A script called by its SHA1, sent in full only the first time a server lacks it."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.sha = hashlib.sha1(source.encode()).hexdigest()
+
+    def __call__(self, client: Any, keys: list[str], args: list[Any]) -> Any:
+        """Run the script on `client` (not for transaction pipelines: see log.append)."""
+        try:
+            return client.evalsha(self.sha, len(keys), *keys, *args)
+        except NoScriptError:
+            return client.eval(self.source, len(keys), *keys, *args)
+
 # KEYS[1] = the session's sequence counter (string)
 # KEYS[2] = the session's event log (stream)
 # ARGV[1] = approximate maximum length of the log
@@ -27,7 +47,7 @@ return n
 """
 
 # KEYS[1] = observations hash, KEYS[2] = observation counts hash
-# KEYS[3] = sequence counter, KEYS[4] = event log
+# KEYS[3] = sequence counter, KEYS[4] = event log, KEYS[5] = the observer's index set
 # ARGV[1] = observation id, ARGV[2] = observation JSON, ARGV[3] = counts field
 # ARGV[4] = log max length, ARGV[5] = event JSON
 # Returns {1, seq} when stored, {0, stored JSON} when that id was stored before.
@@ -35,6 +55,7 @@ RECORD_OBSERVATION = """
 local existing = redis.call('HGET', KEYS[1], ARGV[1])
 if existing then return {0, existing} end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('SADD', KEYS[5], ARGV[1])
 redis.call('HINCRBY', KEYS[2], ARGV[3], 1)
 local seq = redis.call('INCR', KEYS[3])
 redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[4], seq .. '-0', 'e', ARGV[5])

@@ -27,6 +27,7 @@ def insert(r: redis.Redis, session: Session) -> None:
     """Store a new session document."""
     with r.pipeline() as pipe:
         pipe.set(keys.session(session.id), session.model_dump_json())
+        pipe.incr(keys.session_version(session.id))
         pipe.zadd(keys.sessions(), {session.id: session.created_at})
         pipe.execute()
 

@@ -57,18 +57,46 @@ def load(r: redis.Redis, session_id: str) -> SessionData:
     return data
 
 
-def load_setup(r: redis.Redis, session_id: str) -> SessionData:
-    """The session document and roster only, in one round trip: what evidence checks need."""
-    with r.pipeline(transaction=False) as pipe:
+# Parsed session documents by id, with the version they were read at. Only a cache: every
+# use checks the version in Redis first, so several processes never act on a stale copy.
+_parsed: dict[str, tuple[str, Session]] = {}
+CACHE_SIZE = 256
+
+
+def _session(r: redis.Redis, session_id: str, version: str | None) -> Session:
+    cached = _parsed.get(session_id)
+    if cached is not None and version is not None and cached[0] == version:
+        return cached[1]
+    with r.pipeline(transaction=True) as pipe:
         pipe.get(keys.session(session_id))
-        pipe.hgetall(keys.candidates(session_id))
-        raw, candidates = pipe.execute()
+        pipe.get(keys.session_version(session_id))
+        raw, version = pipe.execute()
     if raw is None:
         raise NotFound("unknown_session", "There is no such session.")
-    return SessionData(
-        session=Session.model_validate_json(raw),
-        candidates={k: Candidate.model_validate_json(v) for k, v in candidates.items()},
-    )
+    session = Session.model_validate_json(raw)
+    if len(_parsed) >= CACHE_SIZE:
+        _parsed.pop(next(iter(_parsed)))
+    _parsed[session_id] = (version or "", session)
+    return session
+
+
+def load_setup(r: redis.Redis, session_id: str, candidate_id: str | None = None) -> SessionData:
+    """The session document and its roster (or just one candidate): what evidence checks need.
+
+    The session object may be shared with other callers: read it, never change it.
+    """
+    with r.pipeline(transaction=False) as pipe:
+        pipe.get(keys.session_version(session_id))
+        if candidate_id is None:
+            pipe.hgetall(keys.candidates(session_id))
+        else:
+            pipe.hget(keys.candidates(session_id), candidate_id)
+        version, found = pipe.execute()
+    if candidate_id is None:
+        candidates = {k: Candidate.model_validate_json(v) for k, v in found.items()}
+    else:
+        candidates = {candidate_id: Candidate.model_validate_json(found)} if found else {}
+    return SessionData(session=_session(r, session_id, version), candidates=candidates)
 
 
 def _fingerprint(data: SessionData) -> dict[str, Any]:
@@ -84,6 +112,7 @@ def _fingerprint(data: SessionData) -> dict[str, Any]:
 def _write_changes(pipe: Any, session_id: str, before: dict[str, Any], after: dict[str, Any]) -> None:
     if before["session"] != after["session"]:
         pipe.set(keys.session(session_id), after["session"])
+        pipe.incr(keys.session_version(session_id))
     if before["announcements"] != after["announcements"]:
         pipe.set(keys.announcements(session_id), after["announcements"])
     for part, key in (

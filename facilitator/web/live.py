@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import segno
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_login import login_required
@@ -42,5 +44,7 @@ def qr(session_id: str) -> Response:
     """The join QR code as SVG."""
     data = managed(session_id)
     code = segno.make(join_url(data.session.join_code), error="m")
-    svg = code.svg_inline(scale=10, dark="#111", light="#fff", title="Join code QR")
-    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=300"})
+    # A standalone document (with its XML namespace), so browsers show it as an <img>.
+    out = io.BytesIO()
+    code.save(out, kind="svg", scale=10, dark="#111", light="#fff", title="Join code QR")
+    return Response(out.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=300"})
