@@ -148,3 +148,6 @@ def test_invite_creates_an_observer_who_sees_only_that_session(panel: Panel, cli
     assert "Graduate assessment centre" in dashboard and "Another session" not in dashboard
     assert client.get(f"/sessions/{other['id']}/observe").status_code == 404
     assert client.get(f"/sessions/{panel.sid}/observe").status_code == 200
+    assert client.get("/sessions/new").status_code == 403
+    assert client.get(f"/sessions/{panel.sid}/live").status_code == 404
+    assert client.get("/library/new").status_code == 403

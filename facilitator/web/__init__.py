@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from ..extensions import csrf, login_manager
 from ..store import get_redis
 from ..store import users as user_store
+from .helpers import public_url
 from .principal import StaffPrincipal
 
 # Third-party browser code installed by npm, served under /vendor/ without being committed.
@@ -38,6 +39,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)
 
+    app.jinja_env.globals["public_url"] = public_url
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to continue."
     login_manager.session_protection = "strong"

@@ -38,6 +38,8 @@ def messages(exc: ValidationError) -> dict[str, str]:
             text = f"{label} must be a whole number."
         elif kind in ("greater_than_equal", "less_than_equal"):
             text = f"{label} is out of range ({err['msg'].lower()})."
+        elif kind.startswith(("datetime", "date_")):
+            text = f"{label}: enter a date and a time."
         elif kind == "string_pattern_mismatch":
             text = f"{label} is not valid."
         else:

@@ -50,3 +50,12 @@ def safe_next(target: str | None) -> str | None:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return None
+
+
+def public_url(endpoint: str, **values: object) -> str:
+    """An absolute link for people elsewhere (phones, invitees): FACILITATOR_PUBLIC_URL when
+    set, else the address this request came to."""
+    from flask import current_app, request, url_for
+
+    base = current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
+    return base + url_for(endpoint, **values)

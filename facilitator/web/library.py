@@ -23,7 +23,7 @@ bp = Blueprint("library", __name__, url_prefix="/library")
 @login_required
 def _staff_only() -> None:
     """Signed-in staff may read the library; only facilitators and admins change it."""
-    if request.method == "POST" and me().role not in ("admin", "facilitator"):
+    if request.endpoint != "library.index" and me().role not in ("admin", "facilitator"):
         abort(403, "Only facilitators and admins edit the competency library.")
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 
 import segno
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, render_template
 from flask_login import login_required
 
-from .helpers import managed
+from .helpers import managed, public_url
 
 bp = Blueprint("live", __name__)
 
@@ -21,8 +21,7 @@ def _signed_in() -> None:
 
 def join_url(code: str) -> str:
     """The address a candidate's phone opens from the QR code."""
-    base = current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
-    return base + url_for("candidate.join_with_code", code=code)
+    return public_url("candidate.join_with_code", code=code)
 
 
 @bp.get("/sessions/<session_id>/live")

@@ -14,7 +14,7 @@ from ..services.access import staff_viewer
 from ..store import get_redis, unit
 from ..store import users as user_store
 from .auth import MIN_PASSWORD
-from .helpers import managed, me
+from .helpers import managed, me, public_url
 from .principal import StaffPrincipal
 
 bp = Blueprint("panel", __name__)
@@ -55,7 +55,7 @@ def create_invite(session_id: str) -> Response:
     token = panel.invite_link_token(get_redis(), me(), session_id, current_app.config["SECRET_KEY"])
     days = current_app.config["PANEL_INVITE_MAX_AGE_S"] // 86400
     flash(f"Panel invite link (valid {days} days, for this session only): "
-          f"{url_for('panel.invite', token=token, _external=True)}")
+          f"{public_url('panel.invite', token=token)}")
     return redirect(url_for("sessions.show", session_id=session_id) + "#panel")
 
 

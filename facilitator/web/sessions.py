@@ -29,7 +29,9 @@ MAX_ROLE_SLOTS = 12
 @bp.before_request
 @login_required
 def _signed_in() -> None:
-    """Every page here is for signed-in staff."""
+    """Every page here is for signed-in staff; only the dashboard is for observers too."""
+    if request.endpoint != "sessions.index" and not can_create_sessions(me()):
+        abort(403, "Observers record evidence from the sessions on their dashboard; set-up is for facilitators.")
 
 
 @bp.get("/")

@@ -694,12 +694,6 @@ function questionItem(question) {
 
 // ---- wiring ----
 
-for (const form of document.querySelectorAll("form[data-confirm]")) {
-  form.addEventListener("submit", (event) => {
-    if (!window.confirm(form.dataset.confirm)) event.preventDefault();
-  });
-}
-
 $("lobby-lock").addEventListener("click", () => {
   const locking = !model.session.lobby_locked;
   act("lock", "lock_lobby", { locked: locking }, locking ? "Lobby locked." : "Lobby unlocked.");

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from flask import current_app, request, url_for
+from flask import current_app, request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ... import broadcast
@@ -24,6 +24,7 @@ from ...services.access import require_manager, staff_viewer
 from ...store import evidence as evidence_store
 from ...store import get_redis, unit
 from ...store import users as user_store
+from ..helpers import public_url
 from . import current_api_user, operation
 from .routes import _act, _published, _request_id
 
@@ -100,8 +101,7 @@ def remove_from_panel(session_id: str, user_id: str) -> Any:
 def create_panel_invite(session_id: str) -> Any:
     """A signed link for this session only; it expires."""
     token = panel.invite_link_token(get_redis(), current_api_user(), session_id, current_app.config["SECRET_KEY"])
-    base = current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
-    return {"url": base + url_for("panel.invite", token=token), "expires_in_s": current_app.config["PANEL_INVITE_MAX_AGE_S"]}
+    return {"url": public_url("panel.invite", token=token), "expires_in_s": current_app.config["PANEL_INVITE_MAX_AGE_S"]}
 
 
 @operation("DELETE", "/sessions/<session_id>/panel/invites", "Revoke every panel invite link", tag="panel")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from flask import current_app, request, url_for
+from flask import current_app, request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ... import broadcast
@@ -27,6 +27,7 @@ from ...services.access import require_manager
 from ...store import get_redis, log, unit
 from ...store import sessions as session_store
 from ...store.unit import Outcome
+from ..helpers import public_url
 from . import current_api_user, operation
 
 
@@ -173,10 +174,9 @@ def list_candidates(session_id: str) -> Any:
     """Every candidate, with their personal join link."""
     data = _managed(session_id)
     invites = session_store.invite_tokens(get_redis(), session_id)
-    base = current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
     return [
         {**candidate_summary(c), "email": c.email,
-         "invite_url": base + url_for("candidate.invite", token=invites[c.id]) if c.id in invites else None}
+         "invite_url": public_url("candidate.invite", token=invites[c.id]) if c.id in invites else None}
         for c in data.candidates.values()
     ]
 
