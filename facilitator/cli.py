@@ -65,8 +65,13 @@ def users() -> None:
 @click.argument("email")
 @click.option("--role", type=click.Choice(["admin", "facilitator", "observer"]), required=True)
 @click.option("--name", default="", help="Display name (defaults to the part of the email before @).")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="Read from a prompt, or from stdin when piped.")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Read from a prompt, or from stdin when piped.",
+)
 def create_user(email: str, role: str, name: str, password: str) -> None:
     """Create a staff account."""
     from werkzeug.security import generate_password_hash
@@ -81,7 +86,9 @@ def create_user(email: str, role: str, name: str, password: str) -> None:
         raise click.BadParameter(f"use at least {MIN_PASSWORD} characters", param_hint="password")
     app = _app()
     with app.app_context():
-        account = user_store.create(get_redis(), email, name or email.split("@")[0], role, generate_password_hash(password))
+        account = user_store.create(
+            get_redis(), email, name or email.split("@")[0], role, generate_password_hash(password)
+        )
     if account is None:
         raise click.ClickException(f"An account for {email} already exists.")
     click.echo(f"Created {role} {account.email}.")

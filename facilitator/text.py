@@ -13,9 +13,7 @@ import re
 import nh3
 from markdown_it import MarkdownIt
 
-_PARSER = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(
-    ["table", "strikethrough"]
-)
+_PARSER = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(["table", "strikethrough"])
 
 ALLOWED_TAGS = frozenset(
     {

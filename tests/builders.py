@@ -58,14 +58,25 @@ class SessionBuilder:
 
     def create(self, exercises: int = 1, **overrides: Any) -> SessionBuilder:
         """A draft session assessing teamwork and communication, with exercises."""
-        created = self.call("post", "/sessions", {
-            "title": "Graduate assessment centre", "role": "Graduate analyst",
-            "competency_ids": ["teamwork", "communication", "leadership"], **overrides,
-        }, expect=201)
+        created = self.call(
+            "post",
+            "/sessions",
+            {
+                "title": "Graduate assessment centre",
+                "role": "Graduate analyst",
+                "competency_ids": ["teamwork", "communication", "leadership"],
+                **overrides,
+            },
+            expect=201,
+        )
         self.session_id, self.join_code = created["id"], created["join_code"]
         for number in range(exercises):
-            self.call("post", f"/sessions/{self.session_id}/exercises",
-                      {**EXERCISE, "title": f"{EXERCISE['title']} {number + 1}"}, expect=201)
+            self.call(
+                "post",
+                f"/sessions/{self.session_id}/exercises",
+                {**EXERCISE, "title": f"{EXERCISE['title']} {number + 1}"},
+                expect=201,
+            )
         return self
 
     def exercises(self) -> list[dict[str, Any]]:
@@ -78,4 +89,6 @@ class SessionBuilder:
 
     def join(self, name: str) -> dict[str, Any]:
         """A candidate joins by code; returns session_id, candidate_id and device token."""
-        return self.call("post", "/join", {"code": self.join_code, "name": name, "accept_privacy_notice": True}, expect=201)  # type: ignore[no-any-return]
+        return self.call(
+            "post", "/join", {"code": self.join_code, "name": name, "accept_privacy_notice": True}, expect=201
+        )  # type: ignore[no-any-return]

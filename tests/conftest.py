@@ -67,7 +67,13 @@ def client(app: Flask) -> FlaskClient:
 
 def make_user(r: redis.Redis, email: str, role: str) -> user_store.StaffUser:
     """A staff account with the standard test password."""
-    account = user_store.create(r, email, email.split("@")[0].title(), role, generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"))
+    account = user_store.create(
+        r,
+        email,
+        email.split("@")[0].title(),
+        role,
+        generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"),
+    )
     assert account is not None
     return account
 

@@ -35,7 +35,9 @@ class Panel:
         self.build.call("post", f"/sessions/{self.sid}/exercises/{self.exercise_id}/end", expect=200)
 
 
-def running_panel(client: FlaskClient, r: redis.Redis, token: str, candidates: int = 3, **session: Any) -> Panel:
+def running_panel(
+    client: FlaskClient, r: redis.Redis, token: str, candidates: int = 3, **session: Any
+) -> Panel:
     """Two observers (both watching everyone), a few candidates, the first exercise running."""
     build = SessionBuilder(client, token).create(**session)
     observers = []

@@ -41,7 +41,9 @@ def test_api_refuses_requests_without_a_valid_token(client: FlaskClient) -> None
     assert refused.get_json()["error"]["code"] == "unauthorised"
 
 
-def test_illegal_transition_is_refused_with_the_reason_and_changes_nothing(client: FlaskClient, api_token: str) -> None:
+def test_illegal_transition_is_refused_with_the_reason_and_changes_nothing(
+    client: FlaskClient, api_token: str
+) -> None:
     build = SessionBuilder(client, api_token).create()
     refused = build.call("post", f"/sessions/{build.session_id}/state", {"state": "live"}, expect=409)
     assert "cannot become live" in refused["error"]["message"]
@@ -50,8 +52,9 @@ def test_illegal_transition_is_refused_with_the_reason_and_changes_nothing(clien
 
 def test_oversized_brief_is_refused_and_nothing_is_stored(client: FlaskClient, api_token: str) -> None:
     build = SessionBuilder(client, api_token).create(exercises=0)
-    refused = build.call("post", f"/sessions/{build.session_id}/exercises",
-                         {**EXERCISE, "brief": "x" * 20_001}, expect=422)
+    refused = build.call(
+        "post", f"/sessions/{build.session_id}/exercises", {**EXERCISE, "brief": "x" * 20_001}, expect=422
+    )
     assert refused["error"]["code"] == "invalid"
     assert refused["error"]["fields"][0]["field"] == "brief"
     assert build.exercises() == []
@@ -73,16 +76,22 @@ def test_malformed_bodies_get_specific_errors(client: FlaskClient, api_token: st
 
 def test_unknown_join_code_is_refused(client: FlaskClient, api_token: str) -> None:
     SessionBuilder(client, api_token).create().state("open")
-    refused = client.post("/api/v1/join", json={"code": "ZZZZZZZ", "name": "Ada", "accept_privacy_notice": True})
+    refused = client.post(
+        "/api/v1/join", json={"code": "ZZZZZZZ", "name": "Ada", "accept_privacy_notice": True}
+    )
     assert refused.status_code == 404
     assert refused.get_json()["error"]["code"] == "unknown_code"
 
 
-def test_names_that_are_empty_or_too_long_are_refused(client: FlaskClient, api_token: str, r: redis.Redis) -> None:
+def test_names_that_are_empty_or_too_long_are_refused(
+    client: FlaskClient, api_token: str, r: redis.Redis
+) -> None:
     build = SessionBuilder(client, api_token).create()
     build.state("open")
     for name in ("", "   ", "x" * 81):
-        refused = client.post("/api/v1/join", json={"code": build.join_code, "name": name, "accept_privacy_notice": True})
+        refused = client.post(
+            "/api/v1/join", json={"code": build.join_code, "name": name, "accept_privacy_notice": True}
+        )
         assert refused.status_code == 422
         assert refused.get_json()["error"]["fields"][0]["field"] == "name"
     roster = build.call("get", f"/sessions/{build.session_id}/candidates", expect=200)
@@ -92,7 +101,9 @@ def test_names_that_are_empty_or_too_long_are_refused(client: FlaskClient, api_t
 def test_join_needs_the_privacy_notice_accepted(client: FlaskClient, api_token: str) -> None:
     build = SessionBuilder(client, api_token).create()
     build.state("open")
-    refused = client.post("/api/v1/join", json={"code": build.join_code, "name": "Ada", "accept_privacy_notice": False})
+    refused = client.post(
+        "/api/v1/join", json={"code": build.join_code, "name": "Ada", "accept_privacy_notice": False}
+    )
     assert refused.status_code == 400 and refused.get_json()["error"]["code"] == "privacy_notice"
     assert build.call("get", f"/sessions/{build.session_id}/candidates") == []
 
@@ -100,10 +111,20 @@ def test_join_needs_the_privacy_notice_accepted(client: FlaskClient, api_token: 
 def test_join_code_guessing_is_rate_limited(client: FlaskClient, api_token: str) -> None:
     build = SessionBuilder(client, api_token).create()
     build.state("open")
-    codes = [client.post("/api/v1/join", json={"code": f"WRONG{n:02d}", "name": "Eve", "accept_privacy_notice": True}).status_code for n in range(21)]
+    codes = [
+        client.post(
+            "/api/v1/join", json={"code": f"WRONG{n:02d}", "name": "Eve", "accept_privacy_notice": True}
+        ).status_code
+        for n in range(21)
+    ]
     assert codes[:20] == [404] * 20 and codes[20] == 429
     # Even the right code waits out the minute once the address is locked out.
-    assert client.post("/api/v1/join", json={"code": build.join_code, "name": "Eve", "accept_privacy_notice": True}).status_code == 429
+    assert (
+        client.post(
+            "/api/v1/join", json={"code": build.join_code, "name": "Eve", "accept_privacy_notice": True}
+        ).status_code
+        == 429
+    )
 
 
 def test_join_codes_are_case_and_dash_tolerant(client: FlaskClient, api_token: str) -> None:
@@ -131,11 +152,19 @@ def test_idempotency_key_makes_a_retried_start_harmless(client: FlaskClient, api
 
 def test_roster_import_reports_the_bad_line(client: FlaskClient, api_token: str) -> None:
     build = SessionBuilder(client, api_token).create()
-    ok = build.call("post", f"/sessions/{build.session_id}/candidates/import",
-                    {"text": "name,email\nAda Lovelace, ada@example.com\nGrace Hopper\n"}, expect=201)
+    ok = build.call(
+        "post",
+        f"/sessions/{build.session_id}/candidates/import",
+        {"text": "name,email\nAda Lovelace, ada@example.com\nGrace Hopper\n"},
+        expect=201,
+    )
     assert [c["name"] for c in ok] == ["Ada Lovelace", "Grace Hopper"]
-    refused = build.call("post", f"/sessions/{build.session_id}/candidates/import",
-                         {"text": "Linus, not-an-email\n"}, expect=400)
+    refused = build.call(
+        "post",
+        f"/sessions/{build.session_id}/candidates/import",
+        {"text": "Linus, not-an-email\n"},
+        expect=400,
+    )
     assert "Line 1" in refused["error"]["message"]
     links = build.call("get", f"/sessions/{build.session_id}/candidates", expect=200)
     assert len(links) == 2 and all("/i/" in c["invite_url"] for c in links)

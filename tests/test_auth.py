@@ -19,7 +19,9 @@ def test_staff_pages_need_sign_in(client: FlaskClient) -> None:
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-def test_sign_in_with_the_right_password_only(client: FlaskClient, facilitator_user: user_store.StaffUser) -> None:
+def test_sign_in_with_the_right_password_only(
+    client: FlaskClient, facilitator_user: user_store.StaffUser
+) -> None:
     wrong = client.post("/login", data={"email": facilitator_user.email, "password": "nope"})
     assert wrong.status_code == 401 and b"do not match" in wrong.data
     right = client.post("/login", data={"email": "FRAN@example.com", "password": PASSWORD})
@@ -31,15 +33,27 @@ def test_sign_in_with_the_right_password_only(client: FlaskClient, facilitator_u
 
 def test_passwords_are_stored_with_a_slow_hash(r: redis.Redis, client: FlaskClient) -> None:
     token = user_store.issue_setup_token(r)
-    client.post(f"/setup/{token}", data={"email": "boss@example.com", "name": "Boss",
-                                          "password": "a very long secret", "confirm": "a very long secret"})
+    client.post(
+        f"/setup/{token}",
+        data={
+            "email": "boss@example.com",
+            "name": "Boss",
+            "password": "a very long secret",
+            "confirm": "a very long secret",
+        },
+    )
     stored = r.hget("fac:user:" + r.get("fac:user-email:boss@example.com"), "password")
     assert stored.startswith("scrypt:") and "a very long secret" not in stored
 
 
 def test_first_admin_link_works_once(r: redis.Redis, client: FlaskClient) -> None:
     token = user_store.issue_setup_token(r)
-    form = {"email": "boss@example.com", "name": "Boss", "password": "a very long secret", "confirm": "a very long secret"}
+    form = {
+        "email": "boss@example.com",
+        "name": "Boss",
+        "password": "a very long secret",
+        "confirm": "a very long secret",
+    }
     short = client.post(f"/setup/{token}", data={**form, "password": "short", "confirm": "short"})
     assert b"at least 10 characters" in short.data and user_store.count(r) == 0
     created = client.post(f"/setup/{token}", data=form)
@@ -56,18 +70,24 @@ def test_login_attempts_are_rate_limited(client: FlaskClient, facilitator_user: 
     assert blocked.status_code == 401 and b"Too many attempts" in blocked.data
 
 
-def test_forms_without_a_csrf_token_are_refused(r: redis.Redis, redis_server: RedisProcess, tmp_path: Path, facilitator_user: user_store.StaffUser) -> None:
+def test_forms_without_a_csrf_token_are_refused(
+    r: redis.Redis, redis_server: RedisProcess, tmp_path: Path, facilitator_user: user_store.StaffUser
+) -> None:
     app = create_app(app_config(redis_server.url, tmp_path, WTF_CSRF_ENABLED=True))
     client = app.test_client()
     response = client.post("/login", data={"email": facilitator_user.email, "password": PASSWORD})
     assert response.status_code == 400
     page = client.get("/login").get_data(as_text=True)
     token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-    response = client.post("/login", data={"email": facilitator_user.email, "password": PASSWORD, "csrf_token": token})
+    response = client.post(
+        "/login", data={"email": facilitator_user.email, "password": PASSWORD, "csrf_token": token}
+    )
     assert response.status_code == 302
 
 
-def test_session_cookie_is_http_only_and_same_site(client: FlaskClient, facilitator_user: user_store.StaffUser) -> None:
+def test_session_cookie_is_http_only_and_same_site(
+    client: FlaskClient, facilitator_user: user_store.StaffUser
+) -> None:
     response = client.post("/login", data={"email": facilitator_user.email, "password": PASSWORD})
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie

@@ -44,14 +44,26 @@ def test_unwritable_data_folder_is_explained(tmp_path: Path) -> None:
 
 
 def run_cli(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "facilitator", *args], env={**os.environ, **env},
-                          input=stdin, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "facilitator", *args],
+        env={**os.environ, **env},
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_unreachable_redis_gives_a_message_not_a_traceback(tmp_path: Path) -> None:
-    result = run_cli("users", "create", "a@example.com", "--role", "admin",
-                     env={"REDIS_URL": "redis://127.0.0.1:1/0", "FACILITATOR_DATA_DIR": str(tmp_path)},
-                     stdin="long enough password\nlong enough password\n")
+    result = run_cli(
+        "users",
+        "create",
+        "a@example.com",
+        "--role",
+        "admin",
+        env={"REDIS_URL": "redis://127.0.0.1:1/0", "FACILITATOR_DATA_DIR": str(tmp_path)},
+        stdin="long enough password\nlong enough password\n",
+    )
     assert result.returncode == 1
     assert "Cannot reach Redis at redis://127.0.0.1:1/0" in result.stderr
     assert "Traceback" not in result.stderr
@@ -59,12 +71,26 @@ def test_unreachable_redis_gives_a_message_not_a_traceback(tmp_path: Path) -> No
 
 def test_cli_creates_users_and_tokens_on_the_embedded_server(tmp_path: Path) -> None:
     env = {"FACILITATOR_DATA_DIR": str(tmp_path / "data"), "REDIS_URL": ""}
-    created = run_cli("users", "create", "lead@example.com", "--role", "facilitator",
-                      env=env, stdin="a long password\na long password\n")
+    created = run_cli(
+        "users",
+        "create",
+        "lead@example.com",
+        "--role",
+        "facilitator",
+        env=env,
+        stdin="a long password\na long password\n",
+    )
     assert created.returncode == 0, created.stderr
     assert "Created facilitator lead@example.com" in created.stdout
-    duplicate = run_cli("users", "create", "lead@example.com", "--role", "observer",
-                        env=env, stdin="a long password\na long password\n")
+    duplicate = run_cli(
+        "users",
+        "create",
+        "lead@example.com",
+        "--role",
+        "observer",
+        env=env,
+        stdin="a long password\na long password\n",
+    )
     assert duplicate.returncode == 1 and "already exists" in duplicate.stderr
     token = run_cli("tokens", "create", "lead@example.com", env=env)
     assert token.returncode == 0 and token.stdout.strip().startswith("fac_")

@@ -21,8 +21,14 @@ def panel(client: FlaskClient, r: redis.Redis, api_token: str) -> Panel:
 
 
 def observation(panel: Panel, oid: str = "obs-000001", **fields: object) -> dict[str, object]:
-    return {"id": oid, "exercise_id": panel.exercise_id, "candidate_id": panel.people[0]["candidate_id"],
-            "indicator_id": "teamwork-p1", "note": "Invited the quiet member in", **fields}
+    return {
+        "id": oid,
+        "exercise_id": panel.exercise_id,
+        "candidate_id": panel.people[0]["candidate_id"],
+        "indicator_id": "teamwork-p1",
+        "note": "Invited the quiet member in",
+        **fields,
+    }
 
 
 def stored_count(panel: Panel) -> int:
@@ -45,20 +51,29 @@ def test_observation_is_stamped_and_stored_once(panel: Panel) -> None:
 
 def test_someone_elses_observation_id_is_not_revealed(panel: Panel) -> None:
     panel.a.call("post", f"/sessions/{panel.sid}/observations", observation(panel), expect=201)
-    refused = panel.b.call("post", f"/sessions/{panel.sid}/observations", observation(panel, note="different"), expect=409)
+    refused = panel.b.call(
+        "post", f"/sessions/{panel.sid}/observations", observation(panel, note="different"), expect=409
+    )
     assert refused["error"]["code"] == "duplicate_id" and "quiet member" not in json.dumps(refused)
 
 
-@pytest.mark.parametrize(("fields", "status", "code"), [
-    ({"candidate_id": "not-in-session"}, 404, "unknown_candidate"),
-    ({"indicator_id": "leadership-p1"}, 409, "indicator_not_assessed"),
-    ({"note": "x" * 1001}, 422, "invalid"),
-    ({"indicator_id": None, "note": ""}, 409, "empty_observation"),
-    ({"exercise_id": "nope"}, 404, "unknown_exercise"),
-    ({"recorded_at": time.time() + 3600}, 409, "bad_time"),
-])
-def test_bad_observations_are_refused_and_nothing_is_stored(panel: Panel, fields: dict[str, object], status: int, code: str) -> None:
-    refused = panel.a.call("post", f"/sessions/{panel.sid}/observations", observation(panel, **fields), expect=status)
+@pytest.mark.parametrize(
+    ("fields", "status", "code"),
+    [
+        ({"candidate_id": "not-in-session"}, 404, "unknown_candidate"),
+        ({"indicator_id": "leadership-p1"}, 409, "indicator_not_assessed"),
+        ({"note": "x" * 1001}, 422, "invalid"),
+        ({"indicator_id": None, "note": ""}, 409, "empty_observation"),
+        ({"exercise_id": "nope"}, 404, "unknown_exercise"),
+        ({"recorded_at": time.time() + 3600}, 409, "bad_time"),
+    ],
+)
+def test_bad_observations_are_refused_and_nothing_is_stored(
+    panel: Panel, fields: dict[str, object], status: int, code: str
+) -> None:
+    refused = panel.a.call(
+        "post", f"/sessions/{panel.sid}/observations", observation(panel, **fields), expect=status
+    )
     assert refused["error"]["code"] == code and refused["error"]["message"]
     assert stored_count(panel) == 0
 
@@ -81,18 +96,27 @@ def test_observer_not_on_the_panel_cannot_record(panel: Panel) -> None:
 
 
 def rating(score: int = 4, evidence: str = "Brought two quiet members in") -> dict[str, object]:
-    return {"scores": {"teamwork": {"score": score, "evidence": evidence},
-                       "communication": {"score": 3, "evidence": "Summarised clearly"}}}
+    return {
+        "scores": {
+            "teamwork": {"score": score, "evidence": evidence},
+            "communication": {"score": 3, "evidence": "Summarised clearly"},
+        }
+    }
 
 
-@pytest.mark.parametrize(("body", "status", "code"), [
-    (rating(score=0), 422, "invalid"),
-    (rating(score=6), 422, "invalid"),
-    ({**rating(evidence=""), "submit": True}, 409, "evidence_required"),
-    ({**rating(evidence="   "), "submit": True}, 409, "evidence_required"),
-    ({"scores": {"leadership": {"score": 3, "evidence": "x"}}}, 409, "competency_not_assessed"),
-])
-def test_bad_ratings_are_refused_and_nothing_is_stored(panel: Panel, body: dict[str, object], status: int, code: str) -> None:
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        (rating(score=0), 422, "invalid"),
+        (rating(score=6), 422, "invalid"),
+        ({**rating(evidence=""), "submit": True}, 409, "evidence_required"),
+        ({**rating(evidence="   "), "submit": True}, 409, "evidence_required"),
+        ({"scores": {"leadership": {"score": 3, "evidence": "x"}}}, 409, "competency_not_assessed"),
+    ],
+)
+def test_bad_ratings_are_refused_and_nothing_is_stored(
+    panel: Panel, body: dict[str, object], status: int, code: str
+) -> None:
     panel.end()
     url = f"/sessions/{panel.sid}/ratings/{panel.exercise_id}/{panel.people[0]['candidate_id']}"
     refused = panel.a.call("put", url, body, expect=status)
@@ -102,7 +126,9 @@ def test_bad_ratings_are_refused_and_nothing_is_stored(panel: Panel, body: dict[
 
 def test_rating_for_a_candidate_not_in_the_session_is_refused(panel: Panel) -> None:
     panel.end()
-    refused = panel.a.call("put", f"/sessions/{panel.sid}/ratings/{panel.exercise_id}/ghost", rating(), expect=404)
+    refused = panel.a.call(
+        "put", f"/sessions/{panel.sid}/ratings/{panel.exercise_id}/ghost", rating(), expect=404
+    )
     assert refused["error"]["code"] == "unknown_candidate"
 
 
@@ -138,11 +164,15 @@ def test_panel_invite_link_is_scoped_and_revocable(panel: Panel, client: FlaskCl
     assert client.get(path).status_code == 404
 
 
-def test_invite_creates_an_observer_who_sees_only_that_session(panel: Panel, client: FlaskClient, api_token: str) -> None:
+def test_invite_creates_an_observer_who_sees_only_that_session(
+    panel: Panel, client: FlaskClient, api_token: str
+) -> None:
     other = panel.build.call("post", "/sessions", {"title": "Another session"}, expect=201)
     url = panel.build.call("post", f"/sessions/{panel.sid}/panel/invites", expect=201)["url"]
     path = url.split("localhost", 1)[1]
-    joined = client.post(path, data={"name": "Casey", "email": "casey@example.com", "password": "long enough pass"})
+    joined = client.post(
+        path, data={"name": "Casey", "email": "casey@example.com", "password": "long enough pass"}
+    )
     assert joined.status_code == 302 and joined.headers["Location"].endswith(f"/sessions/{panel.sid}/observe")
     dashboard = client.get("/").get_data(as_text=True)
     assert "Graduate assessment centre" in dashboard and "Another session" not in dashboard

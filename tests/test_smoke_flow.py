@@ -10,12 +10,16 @@ from facilitator.extensions import socketio
 from .builders import SessionBuilder
 
 
-def test_candidate_receives_group_and_role_brief_when_exercise_starts(app: Flask, client: FlaskClient, api_token: str) -> None:
+def test_candidate_receives_group_and_role_brief_when_exercise_starts(
+    app: Flask, client: FlaskClient, api_token: str
+) -> None:
     build = SessionBuilder(client, api_token).create()
     build.state("open")
     people = [build.join(name) for name in ("Ada", "Grace", "Linus", "Ken", "Barbara")]
     build.state("live")
-    phones = [socketio.test_client(app, auth={"session_id": build.session_id, "token": p["token"]}) for p in people]
+    phones = [
+        socketio.test_client(app, auth={"session_id": build.session_id, "token": p["token"]}) for p in people
+    ]
     for phone in phones:
         assert phone.is_connected()
         ack = phone.emit("resume", {"last_seq": 0}, callback=True)

@@ -81,9 +81,7 @@ def test_tables_render_with_alignment_as_classes_not_inline_styles() -> None:
 
 
 def test_headings_lists_and_emphasis_render() -> None:
-    html = render_markdown(
-        "# Brief\n\n## Your task\n\n- one\n- two\n\n1. first\n\n**bold** *it* ~~gone~~"
-    )
+    html = render_markdown("# Brief\n\n## Your task\n\n- one\n- two\n\n1. first\n\n**bold** *it* ~~gone~~")
     names = [tag for tag, _ in tags_in(html)]
     for expected in ["h1", "h2", "ul", "ol", "li", "strong", "em", "s"]:
         assert expected in names, expected

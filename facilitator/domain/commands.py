@@ -21,7 +21,9 @@ from .models import (
 )
 
 ClientId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
-Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Email = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+]
 OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)]
 
 
@@ -87,6 +89,7 @@ class Join(Command):
 
 
 # Socket and API commands. `id` is the client-generated id that makes a retry harmless.
+
 
 class ClientCommand(Command):
     """Every write from a client carries its own id."""

@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 from .errors import Conflict, NotFound
 from .events import EVERYONE, Audience, Event, staff_and_candidates, to_candidates
 from .lookup import exercise_or_404
-from .outputs import output_view
 from .models import Announcement, GroupOutput, Question, RunStatus, SessionData, SessionState
+from .outputs import output_view
 from .states import require_state
 
 MAX_ANNOUNCEMENTS_KEPT = 50
@@ -17,11 +17,18 @@ MAX_ANNOUNCEMENTS_KEPT = 50
 
 def announcement_view(item: Announcement) -> dict[str, Any]:
     """An announcement as phones and staff pages show it."""
-    return {"id": item.id, "text": item.text, "group_id": item.group_id, "exercise_id": item.exercise_id,
-            "sent_at": item.sent_at}
+    return {
+        "id": item.id,
+        "text": item.text,
+        "group_id": item.group_id,
+        "exercise_id": item.exercise_id,
+        "sent_at": item.sent_at,
+    }
 
 
-def announce(data: SessionData, announcement_id: str, text: str, group_id: str | None, now: float) -> list[Event]:
+def announce(
+    data: SessionData, announcement_id: str, text: str, group_id: str | None, now: float
+) -> list[Event]:
     """Send a message to everyone, or to one group of the current exercise."""
     require_state(data.session, SessionState.OPEN, SessionState.LIVE, doing="make announcements")
     audience = EVERYONE
@@ -33,7 +40,9 @@ def announce(data: SessionData, announcement_id: str, text: str, group_id: str |
             raise NotFound("unknown_group", "There is no such group in the current exercise.")
         audience = staff_and_candidates(*group.members)
         exercise_id = run.exercise_id
-    item = Announcement(id=announcement_id, text=text, group_id=group_id, exercise_id=exercise_id, sent_at=now)
+    item = Announcement(
+        id=announcement_id, text=text, group_id=group_id, exercise_id=exercise_id, sent_at=now
+    )
     data.announcements.append(item)
     del data.announcements[:-MAX_ANNOUNCEMENTS_KEPT]
     return [Event("announcement_made", announcement_view(item), audience)]
@@ -53,7 +62,9 @@ def question_view(data: SessionData, question: Question) -> dict[str, Any]:
     }
 
 
-def ask_question(data: SessionData, candidate_id: str, question_id: str, text: str, now: float) -> list[Event]:
+def ask_question(
+    data: SessionData, candidate_id: str, question_id: str, text: str, now: float
+) -> list[Event]:
     """A candidate asks the panel something; managers see it in their queue."""
     require_state(data.session, SessionState.OPEN, SessionState.LIVE, doing="ask questions")
     if question_id in data.questions:
@@ -80,7 +91,9 @@ def check_portfolio_url(url: str) -> str:
     url = url.strip()
     parts = urlsplit(url)
     if len(url) > 500 or parts.scheme not in ("http", "https") or not parts.netloc or " " in url:
-        raise Conflict("bad_url", "Give a full web address that starts with https:// (500 characters at most).")
+        raise Conflict(
+            "bad_url", "Give a full web address that starts with https:// (500 characters at most)."
+        )
     return url
 
 
@@ -93,7 +106,9 @@ def share_portfolio(data: SessionData, candidate_id: str, url: str) -> list[Even
     return [Event("portfolio_shared", payload, Audience(observers="all", candidates=(candidate_id,)))]
 
 
-def submit_group_output(data: SessionData, candidate_id: str, exercise_id: str, text: str, now: float) -> list[Event]:
+def submit_group_output(
+    data: SessionData, candidate_id: str, exercise_id: str, text: str, now: float
+) -> list[Event]:
     """Save a new version of the group's output; the whole group sees the latest."""
     exercise = exercise_or_404(data, exercise_id)
     if exercise.output_prompt is None:
@@ -116,8 +131,3 @@ def submit_group_output(data: SessionData, candidate_id: str, exercise_id: str, 
     )
     data.outputs[key] = output
     return [Event("group_output_submitted", output_view(data, output), staff_and_candidates(*group.members))]
-
-
-
-
-

@@ -111,13 +111,25 @@ def indicator_in(session: Session, exercise: Exercise, indicator_id: str) -> tup
         for indicator in competency.indicators if competency else ():
             if indicator.id == indicator_id:
                 return competency_id, indicator.polarity.value
-    raise Conflict("indicator_not_assessed", f"That indicator is not one of the competencies “{exercise.title}” assesses.")
+    raise Conflict(
+        "indicator_not_assessed",
+        f"That indicator is not one of the competencies “{exercise.title}” assesses.",
+    )
 
 
 def new_observation(
-    data: SessionData, observer_id: str, *, observation_id: str, exercise_id: str, candidate_id: str,
-    indicator_id: str | None, competency_id: str | None, polarity: str | None, note: str,
-    recorded_at: float | None, now: float,
+    data: SessionData,
+    observer_id: str,
+    *,
+    observation_id: str,
+    exercise_id: str,
+    candidate_id: str,
+    indicator_id: str | None,
+    competency_id: str | None,
+    polarity: str | None,
+    note: str,
+    recorded_at: float | None,
+    now: float,
 ) -> Observation:
     """Check a new observation against the session and stamp it with exercise time."""
     exercise, run = _run(data.session, exercise_id)
@@ -135,16 +147,36 @@ def new_observation(
     if at < run.started_at - CLOCK_SKEW_S:
         raise Conflict("before_start", f"That time is before “{exercise.title}” started.")
     if run.status == RunStatus.ENDED and run.ended_at is not None and at > run.ended_at + AFTER_END_GRACE_S:
-        raise Conflict("too_late", f"“{exercise.title}” ended more than {AFTER_END_GRACE_S // 60} minutes before that; record it as a note in your rating instead.")
+        raise Conflict(
+            "too_late",
+            f"“{exercise.title}” ended more than {AFTER_END_GRACE_S // 60} minutes before that; "
+            "record it as a note in your rating instead.",
+        )
     return Observation(
-        id=observation_id, exercise_id=exercise_id, observer_id=observer_id, candidate_id=candidate_id,
-        competency_id=competency_id, indicator_id=indicator_id, polarity=polarity or "neutral",  # type: ignore[arg-type]
-        note=note, recorded_at=at, clock_s=round(run.clock(at), 1), received_at=now,
+        id=observation_id,
+        exercise_id=exercise_id,
+        observer_id=observer_id,
+        candidate_id=candidate_id,
+        competency_id=competency_id,
+        indicator_id=indicator_id,
+        polarity=polarity or "neutral",  # type: ignore[arg-type]
+        note=note,
+        recorded_at=at,
+        clock_s=round(run.clock(at), 1),
+        received_at=now,
     )
 
 
-def edited(data: SessionData, current: Observation, observer_id: str, *, note: str | None,
-           indicator_id: str | None, delete: bool, now: float) -> Observation:
+def edited(
+    data: SessionData,
+    current: Observation,
+    observer_id: str,
+    *,
+    note: str | None,
+    indicator_id: str | None,
+    delete: bool,
+    now: float,
+) -> Observation:
     """The next version of an observation (an edit or a deletion) by its own author."""
     if current.observer_id != observer_id:
         # Someone else's observation is, to you, one that does not exist.
@@ -172,8 +204,15 @@ def assigned(run: ExerciseRun, observer_id: str) -> list[str]:
 
 
 def rate(
-    data: SessionData, observer_id: str, *, exercise_id: str, candidate_id: str,
-    scores: dict[str, Score], submit: bool, existing: Rating | None, now: float,
+    data: SessionData,
+    observer_id: str,
+    *,
+    exercise_id: str,
+    candidate_id: str,
+    scores: dict[str, Score],
+    submit: bool,
+    existing: Rating | None,
+    now: float,
 ) -> Rating:
     """Save a draft or submit a rating; submitting needs every competency scored with evidence."""
     exercise, run = _run(data.session, exercise_id)
@@ -196,10 +235,17 @@ def rate(
         bare = [c for c in exercise.competency_ids if not merged[c].evidence]
         if bare:
             name = data.session.competency(bare[0])
-            raise Conflict("evidence_required", f"Write the evidence for your {name.name if name else bare[0]} score before submitting.")
+            raise Conflict(
+                "evidence_required",
+                f"Write the evidence for your {name.name if name else bare[0]} score before submitting.",
+            )
     return Rating(
-        exercise_id=exercise_id, candidate_id=candidate_id, observer_id=observer_id, scores=merged,
-        status=RatingStatus.SUBMITTED if submit else RatingStatus.DRAFT, updated_at=now,
+        exercise_id=exercise_id,
+        candidate_id=candidate_id,
+        observer_id=observer_id,
+        scores=merged,
+        status=RatingStatus.SUBMITTED if submit else RatingStatus.DRAFT,
+        updated_at=now,
         submitted_at=now if submit else None,
     )
 

@@ -9,7 +9,6 @@ from .errors import Conflict, NotFound
 from .events import EVERYONE, STAFF, Audience, Event
 from .groups import assign_role_briefs, form_groups
 from .lookup import exercise_or_404
-from .outputs import output_view
 from .models import (
     CandidateStatus,
     Exercise,
@@ -21,6 +20,7 @@ from .models import (
     Timer,
 )
 from .observing import assign_run_observers, observers_event
+from .outputs import output_view
 from .states import require_state
 
 MAX_EXTENSION_MINUTES = 120
@@ -84,7 +84,11 @@ def groups_view(data: SessionData, exercise: Exercise, run: ExerciseRun) -> list
         members = []
         for member in group.members:
             role_index = group.roles.get(member)
-            role = exercise.role_briefs[role_index].title if role_index is not None and role_index < len(exercise.role_briefs) else None
+            role = (
+                exercise.role_briefs[role_index].title
+                if role_index is not None and role_index < len(exercise.role_briefs)
+                else None
+            )
             name = data.candidates[member].name if member in data.candidates else "?"
             members.append({"id": member, "name": name, "role": role})
         result.append({"id": group.id, "name": group.name, "members": members})
@@ -120,7 +124,9 @@ def form_exercise_groups(data: SessionData, exercise_id: str, seed: int | None =
     exercise = exercise_or_404(data, exercise_id)
     run = session.runs.get(exercise_id)
     if run is not None and run.status != RunStatus.GROUPED:
-        raise Conflict("already_started", f"“{exercise.title}” has already started; move people by hand instead.")
+        raise Conflict(
+            "already_started", f"“{exercise.title}” has already started; move people by hand instead."
+        )
     present = [c.id for c in data.active_candidates()]
     if not present:
         raise Conflict("no_candidates", "Nobody has checked in yet, so there is nobody to group.")
@@ -145,17 +151,27 @@ def groups_changed(data: SessionData, exercise: Exercise, run: ExerciseRun) -> E
     )
 
 
-def assignment_events(data: SessionData, exercise: Exercise, run: ExerciseRun, only: set[str] | None = None) -> list[Event]:
+def assignment_events(
+    data: SessionData, exercise: Exercise, run: ExerciseRun, only: set[str] | None = None
+) -> list[Event]:
     """One private `group_assigned` event per candidate: their group and role brief only."""
     events = []
     for group in run.groups:
         for member in group.members:
             if only is None or member in only:
-                events.append(Event("group_assigned", assignment_for(data, exercise, group, member), Audience(candidates=(member,))))
+                events.append(
+                    Event(
+                        "group_assigned",
+                        assignment_for(data, exercise, group, member),
+                        Audience(candidates=(member,)),
+                    )
+                )
     return events
 
 
-def move_candidate(data: SessionData, exercise_id: str, candidate_id: str, group_id: str | None) -> list[Event]:
+def move_candidate(
+    data: SessionData, exercise_id: str, candidate_id: str, group_id: str | None
+) -> list[Event]:
     """Move a candidate to another group (a new one when `group_id` is None)."""
     exercise = exercise_or_404(data, exercise_id)
     run = data.session.runs.get(exercise_id)
@@ -243,7 +259,11 @@ def _current(data: SessionData, exercise_id: str, doing: str) -> tuple[Exercise,
 
 def _timer_event(name: str, exercise: Exercise, run: ExerciseRun, **extra: Any) -> Event:
     """Everyone learns the clock's new end instant or remaining time."""
-    return Event(name, {"exercise_id": exercise.id, "status": run.status.value, "timer": timer_view(run), **extra}, EVERYONE)
+    return Event(
+        name,
+        {"exercise_id": exercise.id, "status": run.status.value, "timer": timer_view(run), **extra},
+        EVERYONE,
+    )
 
 
 def _close_segment(run: ExerciseRun, now: float) -> None:

@@ -69,9 +69,7 @@ def form_groups(
     return sorted(groups, key=lambda members: candidate_ids.index(members[0]))
 
 
-def _met_before(
-    candidate_ids: Sequence[str], history: Sequence[Sequence[Sequence[str]]]
-) -> list[set[int]]:
+def _met_before(candidate_ids: Sequence[str], history: Sequence[Sequence[Sequence[str]]]) -> list[set[int]]:
     """For each candidate index, the indexes of candidates already grouped with them."""
     position = {candidate: index for index, candidate in enumerate(candidate_ids)}
     met: list[set[int]] = [set() for _ in candidate_ids]
@@ -138,9 +136,7 @@ def _improve(placement: list[int], met: list[set[int]], count: int, rng: random.
     return sum(known[p][placement[p]] for p in range(len(placement))) // 2
 
 
-def _swap(
-    a: int, b: int, placement: list[int], met: list[set[int]], known: list[list[int]]
-) -> None:
+def _swap(a: int, b: int, placement: list[int], met: list[set[int]], known: list[list[int]]) -> None:
     """Exchange the groups of a and b, keeping the acquaintance counts current."""
     ga, gb = placement[a], placement[b]
     for other in met[a]:

@@ -53,8 +53,7 @@ DEFAULT_COMPETENCIES: tuple[Competency, ...] = (
         anchors=[
             "Worked against the group: ignored or talked over others, or pursued their own "
             "agenda when the group had agreed another.",
-            "Took part but mostly for their own ideas; rarely listened to or built on what "
-            "others said.",
+            "Took part but mostly for their own ideas; rarely listened to or built on what others said.",
             "Cooperated readily: listened, built on others' ideas and did their share of "
             "the work the group agreed.",
             "Actively drew others in and helped the group combine its ideas; took on "
@@ -85,8 +84,7 @@ DEFAULT_COMPETENCIES: tuple[Competency, ...] = (
             "Was often unclear or misunderstood others; the group had to ask them to repeat "
             "or explain themselves, or they barely spoke.",
             "Got some points across but rambled or was vague; listened only some of the time.",
-            "Spoke clearly and to the point, listened to others and responded to what they "
-            "actually said.",
+            "Spoke clearly and to the point, listened to others and responded to what they actually said.",
             "Explained complex points simply, summarised well and checked understanding "
             "without being prompted.",
             "Communicated with notable clarity and economy; their summaries shaped the "
@@ -96,8 +94,7 @@ DEFAULT_COMPETENCIES: tuple[Competency, ...] = (
     _competency(
         "leadership",
         "Leadership and influence",
-        "Gives the group direction and brings others round to a course of action by reason, "
-        "not pressure.",
+        "Gives the group direction and brings others round to a course of action by reason, not pressure.",
         positive=[
             "Proposes a way for the group to structure its time",
             "Brings the group back to the task when it drifts",
@@ -174,11 +171,9 @@ DEFAULT_COMPETENCIES: tuple[Competency, ...] = (
         anchors=[
             "Resisted change openly; kept to their own plan or disengaged when new "
             "information or other views arrived.",
-            "Adjusted only slowly or reluctantly, and needed others to persuade them to "
-            "accept a change.",
+            "Adjusted only slowly or reluctantly, and needed others to persuade them to accept a change.",
             "Accepted changes and new views calmly and adjusted their own contribution to suit.",
-            "Adapted quickly and positively, helping the group rework its plan when "
-            "circumstances changed.",
+            "Adapted quickly and positively, helping the group rework its plan when circumstances changed.",
             "Treated change as an opportunity: led the group's response to new information "
             "and found better options because of it.",
         ],
@@ -203,8 +198,7 @@ DEFAULT_COMPETENCIES: tuple[Competency, ...] = (
         anchors=[
             "Showed no sense of time or order; contributed to the group running out of time "
             "or losing track of decisions.",
-            "Noticed time or structure only occasionally, usually once a problem had already "
-            "arisen.",
+            "Noticed time or structure only occasionally, usually once a problem had already arisen.",
             "Helped the group plan its time, keep to priorities and produce the required output.",
             "Organised the work early and well, kept the group on schedule and adjusted the "
             "plan sensibly when needed.",
@@ -258,8 +252,7 @@ DEFAULT_COMPETENCIES: tuple[Competency, ...] = (
             "Gives up on the task before time is called",
         ],
         anchors=[
-            "Was thrown by pressure or challenge: withdrew, became defensive or gave up on "
-            "the task.",
+            "Was thrown by pressure or challenge: withdrew, became defensive or gave up on the task.",
             "Coped with minor pressure but lost composure or momentum after a setback.",
             "Remained composed under pressure and kept contributing after challenges or setbacks.",
             "Stayed calm and constructive throughout, responding to criticism on its merits "

@@ -108,8 +108,13 @@ def remove_candidate(data: SessionData, candidate_id: str) -> list[Event]:
 
 def set_lobby_lock(data: SessionData, locked: bool) -> list[Event]:
     """Lock or unlock the lobby to walk-ins (roster candidates can always join)."""
-    require_state(data.session, SessionState.DRAFT, SessionState.OPEN, SessionState.LIVE,
-                  doing="lock or unlock the lobby")
+    require_state(
+        data.session,
+        SessionState.DRAFT,
+        SessionState.OPEN,
+        SessionState.LIVE,
+        doing="lock or unlock the lobby",
+    )
     if data.session.lobby_locked == locked:
         word = "locked" if locked else "unlocked"
         raise Conflict("lobby_unchanged", f"The lobby is already {word}.")

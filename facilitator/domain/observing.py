@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import Conflict, NotFound
-from .evidence import Rating, RatingStatus
 from .events import MANAGERS, Audience, Event
+from .evidence import Rating, RatingStatus
 from .lookup import exercise_or_404
 from .models import CandidateStatus, ExerciseRun, RunStatus, SessionData
 from .panel import assign_observers
@@ -44,16 +44,29 @@ def _history(data: SessionData, exclude: str) -> list[dict[str, list[str]]]:
 def assign_run_observers(data: SessionData, run: ExerciseRun, seed: int | None = None) -> None:
     """Rotate the panel over the run's candidates so each meets new observers."""
     members = [m for g in run.groups for m in g.members]
-    run.observers = assign_observers(members, list(data.session.panel), None, _history(data, run.exercise_id), seed=seed) if data.session.panel else {}
+    run.observers = (
+        assign_observers(members, list(data.session.panel), None, _history(data, run.exercise_id), seed=seed)
+        if data.session.panel
+        else {}
+    )
 
 
 def observers_event(data: SessionData, run: ExerciseRun) -> Event:
     """Staff learn who watches whom; each observer can find their own candidates in it."""
-    return Event("observers_assigned", {"exercise_id": run.exercise_id, "observers": run.observers},
-                 Audience(observers=tuple(data.session.panel)))
+    return Event(
+        "observers_assigned",
+        {"exercise_id": run.exercise_id, "observers": run.observers},
+        Audience(observers=tuple(data.session.panel)),
+    )
 
 
-def set_observers(data: SessionData, exercise_id: str, candidate_id: str | None, observer_ids: list[str], seed: int | None = None) -> list[Event]:
+def set_observers(
+    data: SessionData,
+    exercise_id: str,
+    candidate_id: str | None,
+    observer_ids: list[str],
+    seed: int | None = None,
+) -> list[Event]:
     """Adjust by hand who watches one candidate; with no candidate, rotate everyone afresh."""
     exercise = exercise_or_404(data, exercise_id)
     run = data.session.runs.get(exercise_id)
@@ -84,9 +97,20 @@ def completion(data: SessionData, ratings: dict[str, Rating]) -> list[dict[str, 
         for candidate_id, observers in run.observers.items():
             for observer_id in observers:
                 rating = ratings.get(f"{exercise.id}:{candidate_id}:{observer_id}")
-                status = "not_started" if rating is None else ("submitted" if rating.status == RatingStatus.SUBMITTED else "draft")
-                cells.append({"exercise_id": exercise.id, "candidate_id": candidate_id, "observer_id": observer_id,
-                              "status": status, "due": run.status == RunStatus.ENDED})
+                status = (
+                    "not_started"
+                    if rating is None
+                    else ("submitted" if rating.status == RatingStatus.SUBMITTED else "draft")
+                )
+                cells.append(
+                    {
+                        "exercise_id": exercise.id,
+                        "candidate_id": candidate_id,
+                        "observer_id": observer_id,
+                        "status": status,
+                        "due": run.status == RunStatus.ENDED,
+                    }
+                )
     return cells
 
 
@@ -94,7 +118,15 @@ def nudge(data: SessionData, observer_id: str, ratings: dict[str, Rating]) -> li
     """Remind an observer of the ratings they still owe."""
     if observer_id not in data.session.panel:
         raise NotFound("not_on_panel", "That person is not on the panel.")
-    owed = [c for c in completion(data, ratings) if c["observer_id"] == observer_id and c["due"] and c["status"] != "submitted"]
+    owed = [
+        c
+        for c in completion(data, ratings)
+        if c["observer_id"] == observer_id and c["due"] and c["status"] != "submitted"
+    ]
     if not owed:
         raise Conflict("nothing_owed", "That observer has submitted every rating that is due.")
-    return [Event("ratings_nudged", {"observer_id": observer_id, "owed": owed}, Audience(observers=(observer_id,)))]
+    return [
+        Event(
+            "ratings_nudged", {"observer_id": observer_id, "owed": owed}, Audience(observers=(observer_id,))
+        )
+    ]

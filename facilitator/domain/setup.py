@@ -25,13 +25,21 @@ EDITABLE = (SessionState.DRAFT, SessionState.OPEN, SessionState.LIVE)
 
 
 def new_session(
-    session_id: str, join_code: str, owner_id: str, details: SessionDetails,
-    library: list[Competency], now: float,
+    session_id: str,
+    join_code: str,
+    owner_id: str,
+    details: SessionDetails,
+    library: list[Competency],
+    now: float,
 ) -> Session:
     """A new draft session; it keeps its own copy of the competencies it assesses."""
     session = Session(
-        id=session_id, title=details.title, join_code=join_code, owner_id=owner_id,
-        created_at=now, updated_at=now,
+        id=session_id,
+        title=details.title,
+        join_code=join_code,
+        owner_id=owner_id,
+        created_at=now,
+        updated_at=now,
     )
     apply_details(session, details, library, now)
     return session
@@ -56,7 +64,10 @@ def apply_details(session: Session, details: SessionDetails, library: list[Compe
     dropped = {c.id for c in session.competencies} - {c.id for c in kept}
     in_use = [e.title for e in session.exercises if dropped & set(e.competency_ids)]
     if in_use:
-        raise Conflict("competency_in_use", f"“{in_use[0]}” assesses a competency you removed; change the exercise first.")
+        raise Conflict(
+            "competency_in_use",
+            f"“{in_use[0]}” assesses a competency you removed; change the exercise first.",
+        )
     session.title = details.title
     session.role = details.role
     session.scheduled_start = details.scheduled_start
@@ -71,7 +82,10 @@ def save_exercise(session: Session, exercise_id: str | None, given: ExerciseInpu
     check_editable(session)
     unknown = [cid for cid in given.competency_ids if session.competency(cid) is None]
     if unknown:
-        raise Conflict("competency_not_in_session", f"Add the competency {unknown[0]!r} to the session before an exercise assesses it.")
+        raise Conflict(
+            "competency_not_in_session",
+            f"Add the competency {unknown[0]!r} to the session before an exercise assesses it.",
+        )
     if exercise_id is None:
         if len(session.exercises) >= MAX_EXERCISES:
             raise Conflict("too_many_exercises", f"A session holds at most {MAX_EXERCISES} exercises.")
@@ -103,7 +117,9 @@ def remove_exercise(session: Session, exercise_id: str, now: float) -> None:
     session.updated_at = now
 
 
-def add_candidates(data: SessionData, entries: list[CandidateInput], now: float) -> tuple[list[Candidate], list[Event]]:
+def add_candidates(
+    data: SessionData, entries: list[CandidateInput], now: float
+) -> tuple[list[Candidate], list[Event]]:
     """Put people on the roster; each will get a personal join link."""
     check_editable(data.session)
     if len(data.candidates) + len(entries) > MAX_CANDIDATES:

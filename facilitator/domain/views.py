@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from .comms import announcement_view, question_view
-from .outputs import output_view
 from .exercises import assignment_for, exercise_public, groups_view
 from .lobby import candidate_summary
 from .models import SessionData
+from .outputs import output_view
 
 
 def session_header(data: SessionData) -> dict[str, Any]:
@@ -53,7 +53,9 @@ def candidate_view(data: SessionData, candidate_id: str) -> dict[str, Any]:
         for a in data.announcements
         if a.group_id is None or _was_in_group(data, candidate_id, a.exercise_id, a.group_id)
     ]
-    view["questions"] = [question_view(data, q) for q in data.questions.values() if q.candidate_id == candidate_id]
+    view["questions"] = [
+        question_view(data, q) for q in data.questions.values() if q.candidate_id == candidate_id
+    ]
     return view
 
 
@@ -65,8 +67,11 @@ def _was_in_group(data: SessionData, candidate_id: str, exercise_id: str | None,
 
 
 def manager_view(
-    data: SessionData, online: set[str], panel: list[dict[str, str]] | None = None,
-    completion: list[dict[str, Any]] | None = None, observation_counts: dict[str, int] | None = None,
+    data: SessionData,
+    online: set[str],
+    panel: list[dict[str, str]] | None = None,
+    completion: list[dict[str, Any]] | None = None,
+    observation_counts: dict[str, int] | None = None,
 ) -> dict[str, Any]:
     """The facilitator's control room: roster with presence, every run, questions, outputs,
     the panel, the rating completion matrix and observation counts."""
@@ -75,16 +80,17 @@ def manager_view(
     for exercise in s.exercises:
         run = s.runs.get(exercise.id)
         if run is not None:
-            runs[exercise.id] = {**exercise_public(exercise, run), "groups": groups_view(data, exercise, run),
-                                 "observers": run.observers}
+            runs[exercise.id] = {
+                **exercise_public(exercise, run),
+                "groups": groups_view(data, exercise, run),
+                "observers": run.observers,
+            }
     return {
         "panel": panel or [],
         "completion": completion or [],
         "observation_counts": observation_counts or {},
         "session": {**session_header(data), "join_code": s.join_code, "lobby_locked": s.lobby_locked},
-        "candidates": [
-            {**candidate_summary(c), "online": c.id in online} for c in data.candidates.values()
-        ],
+        "candidates": [{**candidate_summary(c), "online": c.id in online} for c in data.candidates.values()],
         "exercises": [
             {
                 "id": e.id,
@@ -99,14 +105,17 @@ def manager_view(
         ],
         "current_exercise_id": s.current_exercise_id,
         "runs": runs,
-        "questions": [question_view(data, q) for q in sorted(data.questions.values(), key=lambda q: q.asked_at)],
+        "questions": [
+            question_view(data, q) for q in sorted(data.questions.values(), key=lambda q: q.asked_at)
+        ],
         "announcements": [announcement_view(a) for a in data.announcements],
         "outputs": [output_view(data, o) for o in data.outputs.values()],
     }
 
 
-def observer_view(data: SessionData, observer_id: str, observations: list[dict[str, Any]],
-                  ratings: list[dict[str, Any]]) -> dict[str, Any]:
+def observer_view(
+    data: SessionData, observer_id: str, observations: list[dict[str, Any]], ratings: list[dict[str, Any]]
+) -> dict[str, Any]:
     """An observer's tablet: the framework, each exercise with its groups and the candidates
     assigned to them, and their own observations and ratings (nobody else's)."""
     s = data.session
@@ -114,13 +123,22 @@ def observer_view(data: SessionData, observer_id: str, observations: list[dict[s
     for exercise in s.exercises:
         run = s.runs.get(exercise.id)
         entry: dict[str, Any] = {
-            "id": exercise.id, "title": exercise.title, "kind": exercise.kind.value,
-            "competency_ids": exercise.competency_ids, "status": run.status.value if run else "not_started",
-            "timer": None, "started_at": None, "ended_at": None, "groups": [], "assigned": [],
+            "id": exercise.id,
+            "title": exercise.title,
+            "kind": exercise.kind.value,
+            "competency_ids": exercise.competency_ids,
+            "status": run.status.value if run else "not_started",
+            "timer": None,
+            "started_at": None,
+            "ended_at": None,
+            "groups": [],
+            "assigned": [],
         }
         if run is not None:
             entry.update(
-                timer=exercise_public(exercise, run)["timer"], started_at=run.started_at, ended_at=run.ended_at,
+                timer=exercise_public(exercise, run)["timer"],
+                started_at=run.started_at,
+                ended_at=run.ended_at,
                 groups=[{"id": g.id, "name": g.name, "members": g.members} for g in run.groups],
                 assigned=[cid for cid, obs in run.observers.items() if observer_id in obs],
             )

@@ -17,10 +17,11 @@ from ..domain.commands import (
     ReadEvidence,
     RecordObservation,
 )
-from ..domain.errors import DomainError
+from ..domain.errors import DomainError, Forbidden
 from ..extensions import socketio
 from ..services import evidence, live, panel
 from ..store import get_redis
+from ..store.users import StaffUser
 from . import replies
 from .connection import Connection, current
 
@@ -48,33 +49,63 @@ def _written(written: Any) -> Ran:
     return stored, written.events, not written.applied
 
 
+def _staff(conn: Connection) -> StaffUser:
+    """The staff account behind a facilitator's or observer's socket."""
+    if conn.user is None:
+        raise Forbidden("forbidden", "Only staff can do that.")
+    return conn.user
+
+
+def _manager(name: str) -> Runner:
+    def run(conn: Connection, command: Any) -> Ran:
+        return _outcome(live.manager_action(get_redis(), _staff(conn), conn.session_id, name, command))
+
+    return run
+
+
+def _candidate(name: str) -> Runner:
+    def run(conn: Connection, command: Any) -> Ran:
+        return _outcome(live.candidate_action(get_redis(), conn.viewer.id, conn.session_id, name, command))
+
+    return run
+
+
+def _record(conn: Connection, command: Any) -> Ran:
+    return _written(evidence.record_observation(get_redis(), _staff(conn), conn.session_id, command))
+
+
+def _change(conn: Connection, command: Any) -> Ran:
+    return _written(evidence.change_observation(get_redis(), _staff(conn), conn.session_id, command))
+
+
+def _rate(conn: Connection, command: Any) -> Ran:
+    return _written(evidence.rate(get_redis(), _staff(conn), conn.session_id, command))
+
+
+def _read(conn: Connection, command: Any) -> Ran:
+    return evidence.visible(get_redis(), _staff(conn), conn.session_id, command), [], False
+
+
+def _nudge(conn: Connection, command: Any) -> Ran:
+    return _outcome(panel.nudge(get_redis(), _staff(conn), conn.session_id, command.observer_id, command.id))
+
+
 MANAGER = frozenset({"manager"})
 CANDIDATE = frozenset({"candidate"})
 PANEL = frozenset({"observer", "manager"})
 
 ACTIONS: dict[str, Action] = {
+    **{name: Action(model, MANAGER, _manager(name)) for name, (model, _) in live.MANAGER_ACTIONS.items()},
     **{
-        name: Action(model, MANAGER, lambda c, cmd, name=name: _outcome(
-            live.manager_action(get_redis(), c.user, c.session_id, name, cmd)))
-        for name, (model, _) in live.MANAGER_ACTIONS.items()
-    },
-    **{
-        name: Action(model, CANDIDATE, lambda c, cmd, name=name: _outcome(
-            live.candidate_action(get_redis(), c.viewer.id, c.session_id, name, cmd)))
+        name: Action(model, CANDIDATE, _candidate(name))
         for name, (model, _) in live.CANDIDATE_ACTIONS.items()
     },
-    "record_observation": Action(RecordObservation, PANEL, lambda c, cmd: _written(
-        evidence.record_observation(get_redis(), c.user, c.session_id, cmd))),
-    "edit_observation": Action(EditObservation, PANEL, lambda c, cmd: _written(
-        evidence.change_observation(get_redis(), c.user, c.session_id, cmd))),
-    "delete_observation": Action(DeleteObservation, PANEL, lambda c, cmd: _written(
-        evidence.change_observation(get_redis(), c.user, c.session_id, cmd))),
-    "rate_candidate": Action(RateCandidate, PANEL, lambda c, cmd: _written(
-        evidence.rate(get_redis(), c.user, c.session_id, cmd))),
-    "read_evidence": Action(ReadEvidence, PANEL, lambda c, cmd: (
-        evidence.visible(get_redis(), c.user, c.session_id, cmd), [], False)),
-    "nudge_observer": Action(NudgeObserver, MANAGER, lambda c, cmd: _outcome(
-        panel.nudge(get_redis(), c.user, c.session_id, cmd.observer_id, cmd.id))),
+    "record_observation": Action(RecordObservation, PANEL, _record),
+    "edit_observation": Action(EditObservation, PANEL, _change),
+    "delete_observation": Action(DeleteObservation, PANEL, _change),
+    "rate_candidate": Action(RateCandidate, PANEL, _rate),
+    "read_evidence": Action(ReadEvidence, PANEL, _read),
+    "nudge_observer": Action(NudgeObserver, MANAGER, _nudge),
 }
 
 SENDER_NAMES = {"manager": "facilitators", "observer": "observers", "candidate": "candidates"}

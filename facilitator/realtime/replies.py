@@ -30,7 +30,10 @@ def from_exception(exc: Exception) -> dict[str, Any]:
 
 def fields(exc: ValidationError) -> list[dict[str, str]]:
     """Which fields were wrong and why."""
-    return [{"field": ".".join(str(p) for p in e["loc"]) or "(payload)", "problem": e["msg"]} for e in exc.errors()]
+    return [
+        {"field": ".".join(str(p) for p in e["loc"]) or "(payload)", "problem": e["msg"]}
+        for e in exc.errors()
+    ]
 
 
 def describe(exc: ValidationError) -> str:

@@ -8,10 +8,16 @@ from typing import Any
 import redis
 
 from ..domain import evidence
-from ..domain.commands import DeleteObservation, EditObservation, RateCandidate, ReadEvidence, RecordObservation
+from ..domain.commands import (
+    DeleteObservation,
+    EditObservation,
+    RateCandidate,
+    ReadEvidence,
+    RecordObservation,
+)
 from ..domain.errors import Conflict, DomainError, Forbidden, NotFound
-from ..domain.evidence import Observation, Rating, RatingStatus, rating_key
 from ..domain.events import Viewer
+from ..domain.evidence import Observation, Rating, RatingStatus, rating_key
 from ..domain.models import SessionData
 from ..store import evidence as store
 from ..store import keys, unit
@@ -35,16 +41,25 @@ def _replayed(r: redis.Redis, session_id: str, request_id: str) -> Any:
     return None if prior is None else json.loads(prior)
 
 
-def record_observation(r: redis.Redis, user: StaffUser, session_id: str, command: RecordObservation) -> store.Written:
+def record_observation(
+    r: redis.Redis, user: StaffUser, session_id: str, command: RecordObservation
+) -> store.Written:
     """Store an observation exactly once, stamped with exercise time; retries change nothing."""
     data = unit.load_setup(r, session_id, command.candidate_id)
     try:
         _panel_member(data, user)
         observation = evidence.new_observation(
-            data, user.id, observation_id=command.id, exercise_id=command.exercise_id,
-            candidate_id=command.candidate_id, indicator_id=command.indicator_id,
-            competency_id=command.competency_id, polarity=None, note=command.note,
-            recorded_at=command.recorded_at, now=time.time(),
+            data,
+            user.id,
+            observation_id=command.id,
+            exercise_id=command.exercise_id,
+            candidate_id=command.candidate_id,
+            indicator_id=command.indicator_id,
+            competency_id=command.competency_id,
+            polarity=None,
+            note=command.note,
+            recorded_at=command.recorded_at,
+            now=time.time(),
         )
     except DomainError:
         # A retry of something already stored is acknowledged even if it would not pass
@@ -53,7 +68,9 @@ def record_observation(r: redis.Redis, user: StaffUser, session_id: str, command
         if raw is not None:
             return _already(raw, user)
         raise
-    written = store.record(r, session_id, observation, evidence.observation_event("observation_recorded", observation))
+    written = store.record(
+        r, session_id, observation, evidence.observation_event("observation_recorded", observation)
+    )
     if not written.applied:
         return _already(written.stored.model_dump_json(), user)
     written.stored = observation
@@ -68,7 +85,9 @@ def _already(raw: str, user: StaffUser) -> store.Written:
     return store.Written(False, [], stored)
 
 
-def change_observation(r: redis.Redis, user: StaffUser, session_id: str, command: EditObservation | DeleteObservation) -> store.Written:
+def change_observation(
+    r: redis.Redis, user: StaffUser, session_id: str, command: EditObservation | DeleteObservation
+) -> store.Written:
     """Edit or delete one's own observation; the earlier version is kept."""
     request_id = f"o:{user.id}:{command.id}"
     prior = _replayed(r, session_id, request_id)
@@ -83,16 +102,28 @@ def change_observation(r: redis.Redis, user: StaffUser, session_id: str, command
         data = unit.load_setup(r, session_id)
         _panel_member(data, user)
         updated = evidence.edited(
-            data, current, user.id, delete=delete, now=time.time(),
+            data,
+            current,
+            user.id,
+            delete=delete,
+            now=time.time(),
             note=None if delete else command.note,  # type: ignore[union-attr]
             indicator_id=None if delete else command.indicator_id,  # type: ignore[union-attr]
         )
         kind = "observation_deleted" if delete else "observation_edited"
         written = store.replace(
-            r, session_id, hash_key=keys.observations(session_id), field=current.id, expected=raw,
-            new=updated.model_dump_json(), archive_field=f"{current.id}:{current.version}", request_id=request_id,
-            ack=updated.model_dump(), count_field=f"{current.exercise_id}:{current.candidate_id}" if delete else "",
-            count_delta=-1 if delete else 0, events=[evidence.observation_event(kind, updated)],
+            r,
+            session_id,
+            hash_key=keys.observations(session_id),
+            field=current.id,
+            expected=raw,
+            new=updated.model_dump_json(),
+            archive_field=f"{current.id}:{current.version}",
+            request_id=request_id,
+            ack=updated.model_dump(),
+            count_field=f"{current.exercise_id}:{current.candidate_id}" if delete else "",
+            count_delta=-1 if delete else 0,
+            events=[evidence.observation_event(kind, updated)],
         )
         if written is not None:
             written.stored = updated.model_dump()
@@ -113,12 +144,24 @@ def rate(r: redis.Redis, user: StaffUser, session_id: str, command: RateCandidat
         data = unit.load_setup(r, session_id)
         _panel_member(data, user)
         rating = evidence.rate(
-            data, user.id, exercise_id=command.exercise_id, candidate_id=command.candidate_id, scores=scores,
-            submit=command.submit, existing=Rating.model_validate_json(raw) if raw else None, now=time.time(),
+            data,
+            user.id,
+            exercise_id=command.exercise_id,
+            candidate_id=command.candidate_id,
+            scores=scores,
+            submit=command.submit,
+            existing=Rating.model_validate_json(raw) if raw else None,
+            now=time.time(),
         )
         written = store.replace(
-            r, session_id, hash_key=keys.ratings(session_id), field=field, expected=raw or "",
-            new=rating.model_dump_json(), request_id=request_id, ack=rating.model_dump(mode="json"),
+            r,
+            session_id,
+            hash_key=keys.ratings(session_id),
+            field=field,
+            expected=raw or "",
+            new=rating.model_dump_json(),
+            request_id=request_id,
+            ack=rating.model_dump(mode="json"),
             events=[evidence.rating_event(rating)],
         )
         if written is not None:
@@ -127,24 +170,46 @@ def rate(r: redis.Redis, user: StaffUser, session_id: str, command: RateCandidat
     raise Conflict("busy", "That rating is being saved elsewhere; try again.")
 
 
-def visible(r: redis.Redis, user: StaffUser, session_id: str, query: ReadEvidence | None = None) -> dict[str, Any]:
+def visible(
+    r: redis.Redis, user: StaffUser, session_id: str, query: ReadEvidence | None = None
+) -> dict[str, Any]:
     """Observations and ratings this user may read, by the blind rule."""
     data = unit.load_setup(r, session_id)
     viewer = staff_viewer(data.session, user)
     ratings = store.ratings(r, session_id)
-    submitted = {(x.exercise_id, x.candidate_id) for x in ratings.values()
-                 if x.observer_id == user.id and x.status == RatingStatus.SUBMITTED}
+    submitted = {
+        (x.exercise_id, x.candidate_id)
+        for x in ratings.values()
+        if x.observer_id == user.id and x.status == RatingStatus.SUBMITTED
+    }
 
     def allowed(exercise_id: str, candidate_id: str, author: str) -> bool:
         if query is not None and (exercise_id, candidate_id) != (query.exercise_id, query.candidate_id):
             return False
-        return evidence.may_read(data.session, viewer.kind, user.id, author, (exercise_id, candidate_id) in submitted)
+        return evidence.may_read(
+            data.session, viewer.kind, user.id, author, (exercise_id, candidate_id) in submitted
+        )
 
-    if query is not None and viewer.kind == "observer" and data.session.blind_ratings and (query.exercise_id, query.candidate_id) not in submitted:
+    if (
+        query is not None
+        and viewer.kind == "observer"
+        and data.session.blind_ratings
+        and (query.exercise_id, query.candidate_id) not in submitted
+    ):
         # Refused whether or not others have written anything: even "nothing yet" is a hint.
-        raise Forbidden("blind", "Submit your own rating of this candidate in this exercise to see the other observers' evidence.")
+        raise Forbidden(
+            "blind",
+            "Submit your own rating of this candidate in this exercise to see the other observers' evidence.",
+        )
     return {
-        "observations": [o.model_dump() for o in store.observations(r, session_id)
-                         if not o.deleted and allowed(o.exercise_id, o.candidate_id, o.observer_id)],
-        "ratings": [x.model_dump(mode="json") for x in ratings.values() if allowed(x.exercise_id, x.candidate_id, x.observer_id)],
+        "observations": [
+            o.model_dump()
+            for o in store.observations(r, session_id)
+            if not o.deleted and allowed(o.exercise_id, o.candidate_id, o.observer_id)
+        ],
+        "ratings": [
+            x.model_dump(mode="json")
+            for x in ratings.values()
+            if allowed(x.exercise_id, x.candidate_id, x.observer_id)
+        ],
     }

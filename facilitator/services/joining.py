@@ -24,11 +24,15 @@ class TooManyAttempts(DomainError):
     status = 429
 
 
-def start_by_code(r: redis.Redis, command: Join, client: str, limit: int = JOIN_ATTEMPTS_PER_MINUTE) -> dict[str, Any]:
+def start_by_code(
+    r: redis.Redis, command: Join, client: str, limit: int = JOIN_ATTEMPTS_PER_MINUTE
+) -> dict[str, Any]:
     """Check a typed code and name; returns the pending join kept until the notice is accepted."""
     # Only wrong codes count: a whole room joining from one Wi-Fi address is normal.
     if session_store.attempts(r, "join", client) >= limit:
-        raise TooManyAttempts("too_many_attempts", "Too many wrong codes. Wait a minute, then check the code and try again.")
+        raise TooManyAttempts(
+            "too_many_attempts", "Too many wrong codes. Wait a minute, then check the code and try again."
+        )
     session_id = session_store.by_join_code(r, normalise_join_code(command.code))
     if session_id is None:
         session_store.count_attempt(r, "join", client, 60)
@@ -50,6 +54,9 @@ def start_by_link(r: redis.Redis, session_id: str, candidate_id: str) -> dict[st
 def finish(r: redis.Redis, pending: dict[str, Any]) -> tuple[str, str, list[Event]]:
     """Accepting the privacy notice checks the candidate in; returns (id, device token, events)."""
     return live.check_in(
-        r, pending["session_id"], name=pending["name"],
-        candidate_id=pending.get("candidate_id"), by_link=bool(pending.get("by_link")),
+        r,
+        pending["session_id"],
+        name=pending["name"],
+        candidate_id=pending.get("candidate_id"),
+        by_link=bool(pending.get("by_link")),
     )

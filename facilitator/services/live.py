@@ -7,13 +7,14 @@ from collections.abc import Callable
 from typing import Any
 
 import redis
+from pydantic import BaseModel
 
 from ..domain import comms, exercises, lobby, observing
 from ..domain.commands import (
-    AnswerQuestion,
     Announce,
-    AssignObservers,
+    AnswerQuestion,
     AskQuestion,
+    AssignObservers,
     CandidateCommand,
     ExerciseCommand,
     ExtendExercise,
@@ -34,30 +35,62 @@ from .access import require_manager
 Decision = Callable[[SessionData, float], list[Event]]
 
 # What each manager command does, by socket event name (and API action).
-MANAGER_ACTIONS: dict[str, tuple[type, Callable[[Any], Decision]]] = {
-    "form_groups": (ExerciseCommand, lambda c: lambda d, now: exercises.form_exercise_groups(d, c.exercise_id)),
-    "move_candidate": (MoveCandidate, lambda c: lambda d, now: exercises.move_candidate(d, c.exercise_id, c.candidate_id, c.group_id)),
-    "start_exercise": (ExerciseCommand, lambda c: lambda d, now: exercises.start_exercise(d, c.exercise_id, now)),
-    "pause_exercise": (ExerciseCommand, lambda c: lambda d, now: exercises.pause_exercise(d, c.exercise_id, now)),
-    "resume_exercise": (ExerciseCommand, lambda c: lambda d, now: exercises.resume_exercise(d, c.exercise_id, now)),
-    "extend_exercise": (ExtendExercise, lambda c: lambda d, now: exercises.extend_exercise(d, c.exercise_id, c.minutes, now)),
+MANAGER_ACTIONS: dict[str, tuple[type[BaseModel], Callable[[Any], Decision]]] = {
+    "form_groups": (
+        ExerciseCommand,
+        lambda c: lambda d, now: exercises.form_exercise_groups(d, c.exercise_id),
+    ),
+    "move_candidate": (
+        MoveCandidate,
+        lambda c: lambda d, now: exercises.move_candidate(d, c.exercise_id, c.candidate_id, c.group_id),
+    ),
+    "start_exercise": (
+        ExerciseCommand,
+        lambda c: lambda d, now: exercises.start_exercise(d, c.exercise_id, now),
+    ),
+    "pause_exercise": (
+        ExerciseCommand,
+        lambda c: lambda d, now: exercises.pause_exercise(d, c.exercise_id, now),
+    ),
+    "resume_exercise": (
+        ExerciseCommand,
+        lambda c: lambda d, now: exercises.resume_exercise(d, c.exercise_id, now),
+    ),
+    "extend_exercise": (
+        ExtendExercise,
+        lambda c: lambda d, now: exercises.extend_exercise(d, c.exercise_id, c.minutes, now),
+    ),
     "end_exercise": (ExerciseCommand, lambda c: lambda d, now: exercises.end_exercise(d, c.exercise_id, now)),
-    "remove_candidate": (CandidateCommand, lambda c: lambda d, now: lobby.remove_candidate(d, c.candidate_id)),
+    "remove_candidate": (
+        CandidateCommand,
+        lambda c: lambda d, now: lobby.remove_candidate(d, c.candidate_id),
+    ),
     "lock_lobby": (LockLobby, lambda c: lambda d, now: lobby.set_lobby_lock(d, c.locked)),
     "announce": (Announce, lambda c: lambda d, now: comms.announce(d, c.id, c.text, c.group_id, now)),
-    "answer_question": (AnswerQuestion, lambda c: lambda d, now: comms.answer_question(d, c.question_id, c.answer, now)),
-    "assign_observers": (AssignObservers, lambda c: lambda d, now: observing.set_observers(d, c.exercise_id, c.candidate_id, c.observer_ids)),
+    "answer_question": (
+        AnswerQuestion,
+        lambda c: lambda d, now: comms.answer_question(d, c.question_id, c.answer, now),
+    ),
+    "assign_observers": (
+        AssignObservers,
+        lambda c: lambda d, now: observing.set_observers(d, c.exercise_id, c.candidate_id, c.observer_ids),
+    ),
 }
 
 # What each candidate command does, for the candidate who sends it.
-CANDIDATE_ACTIONS: dict[str, tuple[type, Callable[[Any, str], Decision]]] = {
+CANDIDATE_ACTIONS: dict[str, tuple[type[BaseModel], Callable[[Any, str], Decision]]] = {
     "ask_question": (AskQuestion, lambda c, me: lambda d, now: comms.ask_question(d, me, c.id, c.text, now)),
     "share_portfolio": (SharePortfolio, lambda c, me: lambda d, now: comms.share_portfolio(d, me, c.url)),
-    "submit_group_output": (SubmitGroupOutput, lambda c, me: lambda d, now: comms.submit_group_output(d, me, c.exercise_id, c.text, now)),
+    "submit_group_output": (
+        SubmitGroupOutput,
+        lambda c, me: lambda d, now: comms.submit_group_output(d, me, c.exercise_id, c.text, now),
+    ),
 }
 
 
-def _apply(r: redis.Redis, session_id: str, request_id: str, check: Callable[[SessionData], None], decision: Decision) -> Outcome[Any]:
+def _apply(
+    r: redis.Redis, session_id: str, request_id: str, check: Callable[[SessionData], None], decision: Decision
+) -> Outcome[Any]:
     def decide(data: SessionData, extra: Extra) -> tuple[dict[str, Any], list[Event]]:
         check(data)
         events = decision(data, time.time())
@@ -76,7 +109,9 @@ def manager_action(r: redis.Redis, user: StaffUser, session_id: str, name: str, 
     return _apply(r, session_id, command.id, check, build(command))
 
 
-def candidate_action(r: redis.Redis, candidate_id: str, session_id: str, name: str, command: Any) -> Outcome[Any]:
+def candidate_action(
+    r: redis.Redis, candidate_id: str, session_id: str, name: str, command: Any
+) -> Outcome[Any]:
     """Run one of CANDIDATE_ACTIONS as the candidate who sent it."""
     _, build = CANDIDATE_ACTIONS[name]
 
@@ -95,8 +130,12 @@ def check_in(
     issued: dict[str, str] = {}
 
     def decide(data: SessionData, extra: Extra) -> tuple[dict[str, Any], list[Event]]:
-        candidate, events = lobby.check_in(data, name=name, candidate_id=candidate_id, by_link=by_link, now=time.time())
-        extra.append(lambda pipe: issued.update(token=session_store.issue_device_token(pipe, session_id, candidate.id)))
+        candidate, events = lobby.check_in(
+            data, name=name, candidate_id=candidate_id, by_link=by_link, now=time.time()
+        )
+        extra.append(
+            lambda pipe: issued.update(token=session_store.issue_device_token(pipe, session_id, candidate.id))
+        )
         return {"candidate_id": candidate.id}, events
 
     outcome = unit.change(r, session_id, decide)
@@ -112,7 +151,9 @@ def presence(r: redis.Redis, session_id: str, candidate_id: str, delta: int) -> 
     return log.append_now(r, session_id, [lobby.presence_changed(candidate_id, now_online, time.time())])
 
 
-def catch_up(r: redis.Redis, session_id: str, viewer: Viewer, last_seq: int, limit: int = 500) -> dict[str, Any]:
+def catch_up(
+    r: redis.Redis, session_id: str, viewer: Viewer, last_seq: int, limit: int = 500
+) -> dict[str, Any]:
     """What a (re)connecting client missed: the events it may see, or a fresh snapshot."""
     missed = log.since(r, session_id, last_seq, limit) if last_seq > 0 else None
     if missed is not None:

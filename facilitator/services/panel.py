@@ -69,7 +69,9 @@ def read_invite(r: redis.Redis, token: str, secret_key: str, max_age_s: int) -> 
     try:
         payload = URLSafeTimedSerializer(secret_key, salt=SALT).loads(token, max_age=max_age_s)
     except SignatureExpired:
-        raise DomainError("invite_expired", "This panel invite has expired. Ask the facilitator for a new one.") from None
+        raise DomainError(
+            "invite_expired", "This panel invite has expired. Ask the facilitator for a new one."
+        ) from None
     except BadSignature:
         raise NotFound("bad_invite", "This panel invite link is not valid.") from None
     data = unit.read(r, str(payload.get("s", "")))
@@ -100,7 +102,9 @@ def revoke_invites(r: redis.Redis, manager: StaffUser, session_id: str) -> None:
     unit.change(r, session_id, decide)
 
 
-def nudge(r: redis.Redis, manager: StaffUser, session_id: str, observer_id: str, request_id: str) -> Outcome[Any]:
+def nudge(
+    r: redis.Redis, manager: StaffUser, session_id: str, observer_id: str, request_id: str
+) -> Outcome[Any]:
     """Remind an observer of the ratings they still owe."""
     ratings = evidence_store.ratings(r, session_id)
 
@@ -115,5 +119,3 @@ def nudge(r: redis.Redis, manager: StaffUser, session_id: str, observer_id: str,
 def completion(r: redis.Redis, data: SessionData) -> list[dict[str, Any]]:
     """The completion matrix for the facilitator."""
     return observing.completion(data, evidence_store.ratings(r, data.session.id))
-
-

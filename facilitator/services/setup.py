@@ -70,7 +70,9 @@ def update_details(r: redis.Redis, user: StaffUser, session_id: str, details: Se
     return unit.change(r, session_id, _managed(user, decide))
 
 
-def save_exercise(r: redis.Redis, user: StaffUser, session_id: str, exercise_id: str | None, given: ExerciseInput) -> Outcome[Any]:
+def save_exercise(
+    r: redis.Redis, user: StaffUser, session_id: str, exercise_id: str | None, given: ExerciseInput
+) -> Outcome[Any]:
     """Add an exercise, or change one that has not started."""
 
     def decide(data: SessionData, extra: Extra) -> tuple[dict[str, Any], list[Event]]:
@@ -90,7 +92,9 @@ def remove_exercise(r: redis.Redis, user: StaffUser, session_id: str, exercise_i
     return unit.change(r, session_id, _managed(user, decide))
 
 
-def add_candidates(r: redis.Redis, user: StaffUser, session_id: str, entries: list[CandidateInput]) -> Outcome[Any]:
+def add_candidates(
+    r: redis.Redis, user: StaffUser, session_id: str, entries: list[CandidateInput]
+) -> Outcome[Any]:
     """Add people to the roster and give each a personal invite link."""
 
     def decide(data: SessionData, extra: Extra) -> tuple[list[dict[str, Any]], list[Event]]:
@@ -103,7 +107,9 @@ def add_candidates(r: redis.Redis, user: StaffUser, session_id: str, entries: li
     return unit.change(r, session_id, _managed(user, decide))
 
 
-def change_state(r: redis.Redis, user: StaffUser, session_id: str, command: ChangeState, request_id: str | None = None) -> Outcome[Any]:
+def change_state(
+    r: redis.Redis, user: StaffUser, session_id: str, command: ChangeState, request_id: str | None = None
+) -> Outcome[Any]:
     """Move the session through draft, open, live, ended and on."""
 
     def decide(data: SessionData, extra: Extra) -> tuple[dict[str, Any], list[Event]]:

@@ -21,9 +21,16 @@ def for_viewer(r: redis.Redis, data: SessionData, viewer: Viewer) -> dict[str, A
         return candidate_view(data, viewer.id)
     if viewer.kind == "observer":
         own = [o.model_dump() for o in evidence_store.observations_of(r, session_id, viewer.id)]
-        ratings = [x.model_dump(mode="json") for x in evidence_store.ratings(r, session_id).values() if x.observer_id == viewer.id]
+        ratings = [
+            x.model_dump(mode="json")
+            for x in evidence_store.ratings(r, session_id).values()
+            if x.observer_id == viewer.id
+        ]
         return observer_view(data, viewer.id, own, ratings)
     return manager_view(
-        data, session_store.online(r, session_id), panel=panel.members(r, data),
-        completion=panel.completion(r, data), observation_counts=evidence_store.counts(r, session_id),
+        data,
+        session_store.online(r, session_id),
+        panel=panel.members(r, data),
+        completion=panel.completion(r, data),
+        observation_counts=evidence_store.counts(r, session_id),
     )

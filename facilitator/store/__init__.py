@@ -41,4 +41,4 @@ def get_redis() -> redis.Redis:
     """The application's Redis client."""
     from flask import current_app
 
-    return current_app.extensions[EXTENSION]  # type: ignore[no-any-return]
+    return current_app.extensions[EXTENSION]

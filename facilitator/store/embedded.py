@@ -83,19 +83,23 @@ class EmbeddedRedis:
             listen = [f"port {port}", "bind 127.0.0.1"]
             url = f"redis://127.0.0.1:{port}/0"
         conf = self.data_dir / "redis.conf"
-        conf.write_text("\n".join([
-            *listen,
-            f"dir {self.data_dir}",
-            "appendonly yes",
-            "appendfsync always",
-            "appendfilename appendonly.aof",
-            "dbfilename dump.rdb",
-            "save 900 1",
-            "save 60 1000",
-            "logfile redis.log",
-            "protected-mode yes",
-            "",
-        ]))
+        conf.write_text(
+            "\n".join(
+                [
+                    *listen,
+                    f"dir {self.data_dir}",
+                    "appendonly yes",
+                    "appendfsync always",
+                    "appendfilename appendonly.aof",
+                    "dbfilename dump.rdb",
+                    "save 900 1",
+                    "save 60 1000",
+                    "logfile redis.log",
+                    "protected-mode yes",
+                    "",
+                ]
+            )
+        )
         self.process = subprocess.Popen(
             [_redis_server_binary(), str(conf)],
             cwd=self.data_dir,

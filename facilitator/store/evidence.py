@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import redis
 
-from ..domain.evidence import Observation, Rating
 from ..domain.events import Event
+from ..domain.evidence import Observation, Rating
 from . import keys, log
 from .scripts import RECORD_OBSERVATION, REPLACE_FIELD, Lua
 
@@ -33,10 +33,20 @@ def record(r: redis.Redis, session_id: str, observation: Observation, event: Eve
     at = time.time()
     stored, value = _RECORD(
         r,
-        keys=[keys.observations(session_id), keys.observation_counts(session_id), keys.seq(session_id),
-              keys.events(session_id), keys.observations_by(session_id, observation.observer_id)],
-        args=[observation.id, observation.model_dump_json(), f"{observation.exercise_id}:{observation.candidate_id}",
-              log.MAX_LOG_LENGTH, log.encode(event, at)],
+        keys=[
+            keys.observations(session_id),
+            keys.observation_counts(session_id),
+            keys.seq(session_id),
+            keys.events(session_id),
+            keys.observations_by(session_id, observation.observer_id),
+        ],
+        args=[
+            observation.id,
+            observation.model_dump_json(),
+            f"{observation.exercise_id}:{observation.candidate_id}",
+            log.MAX_LOG_LENGTH,
+            log.encode(event, at),
+        ],
     )
     if int(stored) == 0:
         return Written(False, [], Observation.model_validate_json(value))
@@ -44,18 +54,44 @@ def record(r: redis.Redis, session_id: str, observation: Observation, event: Eve
 
 
 def replace(
-    r: redis.Redis, session_id: str, *, hash_key: str, field: str, expected: str, new: str,
-    archive_field: str = "", request_id: str = "", ack: Any = None, count_field: str = "", count_delta: int = 0,
+    r: redis.Redis,
+    session_id: str,
+    *,
+    hash_key: str,
+    field: str,
+    expected: str,
+    new: str,
+    archive_field: str = "",
+    request_id: str = "",
+    ack: Any = None,
+    count_field: str = "",
+    count_delta: int = 0,
     events: list[Event],
 ) -> Written | None:
     """Compare-and-set one record; None when it changed meanwhile (the caller retries)."""
     at = time.time()
     status, value = _REPLACE(
         r,
-        keys=[hash_key, keys.observation_versions(session_id), keys.seq(session_id), keys.events(session_id),
-              keys.requests(session_id), keys.observation_counts(session_id)],
-        args=[field, expected, new, archive_field, request_id, json.dumps(ack), count_field, count_delta,
-              log.MAX_LOG_LENGTH, *(log.encode(e, at) for e in events)],
+        keys=[
+            hash_key,
+            keys.observation_versions(session_id),
+            keys.seq(session_id),
+            keys.events(session_id),
+            keys.requests(session_id),
+            keys.observation_counts(session_id),
+        ],
+        args=[
+            field,
+            expected,
+            new,
+            archive_field,
+            request_id,
+            json.dumps(ack),
+            count_field,
+            count_delta,
+            log.MAX_LOG_LENGTH,
+            *(log.encode(e, at) for e in events),
+        ],
     )
     if int(status) == 0:
         return None
@@ -66,7 +102,7 @@ def replace(
 
 def observation_raw(r: redis.Redis, session_id: str, observation_id: str) -> str | None:
     """An observation's stored JSON, exactly as stored (for compare-and-set)."""
-    return r.hget(keys.observations(session_id), observation_id)
+    return cast(str | None, r.hget(keys.observations(session_id), observation_id))
 
 
 def observations(r: redis.Redis, session_id: str) -> list[Observation]:
@@ -95,15 +131,18 @@ def versions(r: redis.Redis, session_id: str, observation_id: str) -> list[Obser
 
 
 def counts(r: redis.Redis, session_id: str) -> dict[str, int]:
-    """"<exercise id>:<candidate id>" -> number of live observations."""
-    return {k: int(v) for k, v in r.hgetall(keys.observation_counts(session_id)).items()}
+    """ "<exercise id>:<candidate id>" -> number of live observations."""
+    return {
+        k: int(v) for k, v in cast(dict[str, str], r.hgetall(keys.observation_counts(session_id))).items()
+    }
 
 
 def rating_raw(r: redis.Redis, session_id: str, field: str) -> str | None:
     """A rating's stored JSON."""
-    return r.hget(keys.ratings(session_id), field)
+    return cast(str | None, r.hget(keys.ratings(session_id), field))
 
 
 def ratings(r: redis.Redis, session_id: str) -> dict[str, Rating]:
     """Every rating of the session by its field."""
-    return {k: Rating.model_validate_json(v) for k, v in r.hgetall(keys.ratings(session_id)).items()}
+    raw = cast(dict[str, str], r.hgetall(keys.ratings(session_id)))
+    return {k: Rating.model_validate_json(v) for k, v in raw.items()}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import redis
 
@@ -48,9 +48,7 @@ def append(pipe: Any, r: redis.Redis, session_id: str, events: Sequence[Event], 
 
 def numbered(events: Sequence[Event], first_seq: int, at: float) -> list[Event]:
     """The events with the sequence ids and time the log gave them."""
-    return [
-        Event(e.type, e.data, e.audience, seq=first_seq + i, at=at) for i, e in enumerate(events)
-    ]
+    return [Event(e.type, e.data, e.audience, seq=first_seq + i, at=at) for i, e in enumerate(events)]
 
 
 def last_seq(r: redis.Redis, session_id: str) -> int:
@@ -61,7 +59,10 @@ def last_seq(r: redis.Redis, session_id: str) -> int:
 def since(r: redis.Redis, session_id: str, after: int, limit: int) -> list[Event] | None:
     """Events after sequence id `after`, oldest first; None when some were trimmed away
     or more than `limit` are missing (the caller then sends a snapshot instead)."""
-    entries = r.xrange(keys.events(session_id), min=f"({after}-0", max="+", count=limit + 1)
+    entries = cast(
+        list[tuple[str, dict[str, str]]],
+        r.xrange(keys.events(session_id), min=f"({after}-0", max="+", count=limit + 1),
+    )
     if len(entries) > limit:
         return None
     events = [decode(entry_id, fields["e"]) for entry_id, fields in entries]

@@ -22,6 +22,7 @@ class Lua:
         except NoScriptError:
             return client.eval(self.source, len(keys), *keys, *args)
 
+
 # KEYS[1] = the session's sequence counter (string)
 # KEYS[2] = the session's event log (stream)
 # ARGV[1] = approximate maximum length of the log

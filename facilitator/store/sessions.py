@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
 import redis
 
@@ -40,7 +41,7 @@ def get(r: redis.Redis, session_id: str) -> Session | None:
 
 def list_all(r: redis.Redis) -> list[Session]:
     """Every session, newest first."""
-    ids = r.zrevrange(keys.sessions(), 0, -1)
+    ids = cast(list[str], r.zrevrange(keys.sessions(), 0, -1))
     if not ids:
         return []
     raws = r.mget([keys.session(i) for i in ids])
@@ -49,10 +50,12 @@ def list_all(r: redis.Redis) -> list[Session]:
 
 def by_join_code(r: redis.Redis, code: str) -> str | None:
     """The session id a join code opens."""
-    return r.get(keys.join_code(code))
+    return cast(str | None, r.get(keys.join_code(code)))
 
 
-def issue_invites(pipe: redis.client.Pipeline, session_id: str, candidate_ids: Iterable[str]) -> dict[str, str]:
+def issue_invites(
+    pipe: redis.client.Pipeline, session_id: str, candidate_ids: Iterable[str]
+) -> dict[str, str]:
     """Queue personal invite tokens for new candidates; returns candidate id -> token."""
     tokens = {cid: new_token() for cid in candidate_ids}
     for cid, token in tokens.items():
@@ -63,13 +66,20 @@ def issue_invites(pipe: redis.client.Pipeline, session_id: str, candidate_ids: I
 
 def invite_tokens(r: redis.Redis, session_id: str) -> dict[str, str]:
     """Candidate id -> personal invite token, to show the links again."""
-    return dict(r.hgetall(keys.candidate_secrets(session_id)))
+    return cast(dict[str, str], r.hgetall(keys.candidate_secrets(session_id)))
 
 
 def resolve_invite(r: redis.Redis, token: str) -> tuple[str, str] | None:
     """(session id, candidate id) for a personal invite token."""
-    found = r.get(keys.invite(token_hash(token)))
-    return tuple(found.split(":", 1)) if found else None  # type: ignore[return-value]
+    return _pair(cast(str | None, r.get(keys.invite(token_hash(token)))))
+
+
+def _pair(found: str | None) -> tuple[str, str] | None:
+    """ "<session id>:<candidate id>" split in two."""
+    if not found:
+        return None
+    session_id, _, candidate_id = found.partition(":")
+    return session_id, candidate_id
 
 
 def issue_device_token(pipe: redis.client.Pipeline, session_id: str, candidate_id: str) -> str:
@@ -81,8 +91,7 @@ def issue_device_token(pipe: redis.client.Pipeline, session_id: str, candidate_i
 
 def resolve_device(r: redis.Redis, token: str) -> tuple[str, str] | None:
     """(session id, candidate id) for a phone's device token."""
-    found = r.get(keys.device(token_hash(token)))
-    return tuple(found.split(":", 1)) if found else None  # type: ignore[return-value]
+    return _pair(cast(str | None, r.get(keys.device(token_hash(token)))))
 
 
 def load_library(r: redis.Redis, defaults: list[Competency]) -> list[Competency]:
@@ -110,7 +119,7 @@ def set_presence(r: redis.Redis, session_id: str, candidate_id: str, delta: int)
 
 def online(r: redis.Redis, session_id: str) -> set[str]:
     """Candidates with at least one connected phone."""
-    return set(r.hkeys(keys.presence(session_id)))
+    return set(cast(list[str], r.hkeys(keys.presence(session_id))))
 
 
 def attempts(r: redis.Redis, bucket: str, who: str) -> int:
@@ -123,5 +132,3 @@ def count_attempt(r: redis.Redis, bucket: str, who: str, window_s: int) -> int:
     from .scripts import COUNT_ATTEMPT
 
     return int(r.eval(COUNT_ATTEMPT, 1, keys.rate_limit(bucket, who), window_s))
-
-

@@ -42,10 +42,18 @@ def read(r: Any, session_id: str) -> SessionData | None:
         return None
     return SessionData(
         session=Session.model_validate_json(raw),
-        candidates={k: Candidate.model_validate_json(v) for k, v in r.hgetall(keys.candidates(session_id)).items()},
-        questions={k: Question.model_validate_json(v) for k, v in r.hgetall(keys.questions(session_id)).items()},
-        outputs={k: GroupOutput.model_validate_json(v) for k, v in r.hgetall(keys.outputs(session_id)).items()},
-        announcements=[Announcement.model_validate(a) for a in json.loads(r.get(keys.announcements(session_id)) or "[]")],
+        candidates={
+            k: Candidate.model_validate_json(v) for k, v in r.hgetall(keys.candidates(session_id)).items()
+        },
+        questions={
+            k: Question.model_validate_json(v) for k, v in r.hgetall(keys.questions(session_id)).items()
+        },
+        outputs={
+            k: GroupOutput.model_validate_json(v) for k, v in r.hgetall(keys.outputs(session_id)).items()
+        },
+        announcements=[
+            Announcement.model_validate(a) for a in json.loads(r.get(keys.announcements(session_id)) or "[]")
+        ],
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import cast
 
 import redis
 
@@ -29,7 +30,10 @@ class StaffUser:
 
 def _from_hash(user_id: str, raw: dict[str, str]) -> StaffUser:
     return StaffUser(
-        id=user_id, email=raw["email"], name=raw.get("name", ""), role=raw["role"],
+        id=user_id,
+        email=raw["email"],
+        name=raw.get("name", ""),
+        role=raw["role"],
         active=raw.get("active", "1") == "1",
     )
 
@@ -40,9 +44,16 @@ def create(r: redis.Redis, email: str, name: str, role: str, password_hash: str)
     if not r.set(keys.user_by_email(email), user_id, nx=True):
         return None
     with r.pipeline() as pipe:
-        pipe.hset(keys.user(user_id), mapping={
-            "email": email.lower(), "name": name, "role": role, "password": password_hash, "active": "1",
-        })
+        pipe.hset(
+            keys.user(user_id),
+            mapping={
+                "email": email.lower(),
+                "name": name,
+                "role": role,
+                "password": password_hash,
+                "active": "1",
+            },
+        )
         pipe.sadd(keys.users(), user_id)
         pipe.execute()
     return StaffUser(id=user_id, email=email.lower(), name=name, role=role)
@@ -50,22 +61,22 @@ def create(r: redis.Redis, email: str, name: str, role: str, password_hash: str)
 
 def get(r: redis.Redis, user_id: str) -> StaffUser | None:
     """The account with this id, if any."""
-    raw = r.hgetall(keys.user(user_id))
+    raw = cast(dict[str, str], r.hgetall(keys.user(user_id)))
     return _from_hash(user_id, raw) if raw else None
 
 
 def by_email(r: redis.Redis, email: str) -> tuple[StaffUser, str] | None:
     """The account and its password hash for an email address, if registered."""
-    user_id = r.get(keys.user_by_email(email))
+    user_id = cast(str | None, r.get(keys.user_by_email(email)))
     if user_id is None:
         return None
-    raw = r.hgetall(keys.user(user_id))
+    raw = cast(dict[str, str], r.hgetall(keys.user(user_id)))
     return (_from_hash(user_id, raw), raw["password"]) if raw else None
 
 
 def all_users(r: redis.Redis) -> list[StaffUser]:
     """Every staff account, by email."""
-    found = [get(r, uid) for uid in r.smembers(keys.users())]
+    found = [get(r, uid) for uid in cast(set[str], r.smembers(keys.users()))]
     return sorted((u for u in found if u is not None), key=lambda u: u.email)
 
 
@@ -83,7 +94,7 @@ def issue_api_token(r: redis.Redis, user_id: str) -> str:
 
 def user_for_api_token(r: redis.Redis, token: str) -> StaffUser | None:
     """The active account an API token belongs to, if any."""
-    user_id = r.get(keys.api_token(token_hash(token)))
+    user_id = cast(str | None, r.get(keys.api_token(token_hash(token))))
     user = get(r, user_id) if user_id else None
     return user if user is not None and user.active else None
 
@@ -97,7 +108,10 @@ def issue_setup_token(r: redis.Redis) -> str:
 
 def consume_setup_token(r: redis.Redis, token: str) -> bool:
     """True once for the current setup token, and only while no user exists."""
-    script = "if redis.call('GET', KEYS[1]) == ARGV[1] and redis.call('SCARD', KEYS[2]) == 0 then redis.call('DEL', KEYS[1]) return 1 end return 0"
+    script = (
+        "if redis.call('GET', KEYS[1]) == ARGV[1] and redis.call('SCARD', KEYS[2]) == 0 "
+        "then redis.call('DEL', KEYS[1]) return 1 end return 0"
+    )
     return bool(r.eval(script, 2, keys.setup_token(), keys.users(), token_hash(token)))
 
 

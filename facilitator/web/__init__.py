@@ -72,4 +72,6 @@ def init_app(app: Flask) -> None:
         if request.path.startswith("/api/"):
             code = (exc.name or "error").lower().replace(" ", "_")
             return jsonify(error={"code": code, "message": exc.description}), exc.code or 500
-        return render_template("error.html", code=exc.code, title=exc.name, message=exc.description), exc.code or 500
+        return render_template(
+            "error.html", code=exc.code, title=exc.name, message=exc.description
+        ), exc.code or 500

@@ -35,17 +35,25 @@ def join() -> str | Response:
     """Type the session code and your name."""
     errors: dict[str, str] = {}
     if request.method == "POST":
-        command, errors = forms.parse(Join, {"code": request.form.get("code", ""), "name": request.form.get("name", "")})
+        command, errors = forms.parse(
+            Join, {"code": request.form.get("code", ""), "name": request.form.get("name", "")}
+        )
         if command is not None:
             try:
-                pending = joining.start_by_code(get_redis(), command, request.remote_addr or "?",
-                                                 current_app.config["JOIN_ATTEMPTS_PER_MINUTE"])
+                pending = joining.start_by_code(
+                    get_redis(),
+                    command,
+                    request.remote_addr or "?",
+                    current_app.config["JOIN_ATTEMPTS_PER_MINUTE"],
+                )
                 session[PENDING] = pending
                 return redirect(url_for("candidate.privacy"))
             except DomainError as exc:
                 errors["form"] = exc.message
     status = 400 if errors else 200
-    return render_template("candidate/join.html", errors=errors, form=request.form, code=request.form.get("code", "")), status  # type: ignore[return-value]
+    return render_template(
+        "candidate/join.html", errors=errors, form=request.form, code=request.form.get("code", "")
+    ), status  # type: ignore[return-value]
 
 
 @bp.get("/join/<code>")
@@ -60,7 +68,10 @@ def invite(token: str) -> str | Response:
     r = get_redis()
     found = session_store.resolve_invite(r, token[:100])
     if found is None:
-        return render_template("candidate/problem.html", message="This invite link is not valid. Ask the facilitator for a new one."), 404  # type: ignore[return-value]
+        return render_template(
+            "candidate/problem.html",
+            message="This invite link is not valid. Ask the facilitator for a new one.",
+        ), 404  # type: ignore[return-value]
     session_id, candidate_id = found
     try:
         pending = joining.start_by_link(r, session_id, candidate_id)
@@ -83,7 +94,7 @@ def privacy() -> str | Response:
         return redirect(url_for("candidate.join"))
     if request.method == "POST":
         try:
-            candidate_id, token, events = joining.finish(get_redis(), pending)
+            _, token, events = joining.finish(get_redis(), pending)
         except DomainError as exc:
             session.pop(PENDING, None)
             return render_template("candidate/problem.html", message=exc.message), 409  # type: ignore[return-value]
@@ -91,12 +102,20 @@ def privacy() -> str | Response:
         session.pop(PENDING, None)
         response = redirect(url_for("candidate.phone", session_id=pending["session_id"]))
         response.set_cookie(
-            DEVICE_COOKIE.format(pending["session_id"]), token, max_age=DEVICE_COOKIE_MAX_AGE,
-            httponly=True, samesite="Lax", secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+            DEVICE_COOKIE.format(pending["session_id"]),
+            token,
+            max_age=DEVICE_COOKIE_MAX_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
         )
         return response
-    return render_template("candidate/privacy.html", session=data.session, name=pending["name"],
-                           retention_days=current_app.config.get("RETENTION_DAYS", 180))
+    return render_template(
+        "candidate/privacy.html",
+        session=data.session,
+        name=pending["name"],
+        retention_days=current_app.config.get("RETENTION_DAYS", 180),
+    )
 
 
 @bp.get("/s/<session_id>/phone")
@@ -111,6 +130,12 @@ def phone(session_id: str) -> str | Response:
         return redirect(url_for("candidate.join"))
     candidate = data.candidates.get(found[1])
     if candidate is None or candidate.status == CandidateStatus.REMOVED:
-        return render_template("candidate/problem.html", message="You have been removed from this session."), 403  # type: ignore[return-value]
-    return render_template("candidate/phone.html", session=data.session, candidate=candidate,
-                           summary=lobby.candidate_summary(candidate))
+        return render_template(
+            "candidate/problem.html", message="You have been removed from this session."
+        ), 403  # type: ignore[return-value]
+    return render_template(
+        "candidate/phone.html",
+        session=data.session,
+        candidate=candidate,
+        summary=lobby.candidate_summary(candidate),
+    )

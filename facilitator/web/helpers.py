@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from flask import abort
 from flask_login import current_user
@@ -16,7 +17,7 @@ from ..store.users import StaffUser
 
 def me() -> StaffUser:
     """The signed-in staff account."""
-    return current_user.account  # type: ignore[no-any-return]
+    return current_user.account
 
 
 def managed(session_id: str) -> SessionData:
@@ -52,7 +53,7 @@ def safe_next(target: str | None) -> str | None:
     return None
 
 
-def public_url(endpoint: str, **values: object) -> str:
+def public_url(endpoint: str, **values: Any) -> str:
     """An absolute link for people elsewhere (phones, invitees): FACILITATOR_PUBLIC_URL when
     set, else the address this request came to."""
     from flask import current_app, request, url_for

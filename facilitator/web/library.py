@@ -41,7 +41,9 @@ def from_form(competency_id: str) -> dict[str, Any]:
         if not line:
             continue
         polarity = "negative" if line.startswith("-") else "positive"
-        indicators.append({"id": f"{competency_id}-{number}", "text": line.lstrip("+- ").strip(), "polarity": polarity})
+        indicators.append(
+            {"id": f"{competency_id}-{number}", "text": line.lstrip("+- ").strip(), "polarity": polarity}
+        )
     return {
         "id": competency_id,
         "name": form.get("name", ""),
@@ -76,4 +78,6 @@ def edit(competency_id: str | None) -> str | Response:
                 session_store.save_competency(get_redis(), competency)
                 flash(f"“{competency.name}” saved.")
                 return redirect(url_for("library.index"))
-    return render_template("library/edit.html", competency=current, errors=errors, form=request.form), (400 if errors else 200)  # type: ignore[return-value]
+    return render_template("library/edit.html", competency=current, errors=errors, form=request.form), (
+        400 if errors else 200
+    )  # type: ignore[return-value]

@@ -28,14 +28,18 @@ def join_url(code: str) -> str:
 def control(session_id: str) -> str:
     """Lobby, groups, exercise clock, announcements and questions, updated live."""
     data = managed(session_id)
-    return render_template("live/control.html", session=data.session, join_url=join_url(data.session.join_code))
+    return render_template(
+        "live/control.html", session=data.session, join_url=join_url(data.session.join_code)
+    )
 
 
 @bp.get("/sessions/<session_id>/projector")
 def projector(session_id: str) -> str:
     """For the big screen: join code and QR in the lobby, clock and groups in an exercise."""
     data = managed(session_id)
-    return render_template("live/projector.html", session=data.session, join_url=join_url(data.session.join_code))
+    return render_template(
+        "live/projector.html", session=data.session, join_url=join_url(data.session.join_code)
+    )
 
 
 @bp.get("/sessions/<session_id>/qr.svg")
@@ -46,4 +50,6 @@ def qr(session_id: str) -> Response:
     # A standalone document (with its XML namespace), so browsers show it as an <img>.
     out = io.BytesIO()
     code.save(out, kind="svg", scale=10, dark="#111", light="#fff", title="Join code QR")
-    return Response(out.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=300"})
+    return Response(
+        out.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=300"}
+    )

@@ -54,8 +54,10 @@ def create_invite(session_id: str) -> Response:
     managed(session_id)
     token = panel.invite_link_token(get_redis(), me(), session_id, current_app.config["SECRET_KEY"])
     days = current_app.config["PANEL_INVITE_MAX_AGE_S"] // 86400
-    flash(f"Panel invite link (valid {days} days, for this session only): "
-          f"{public_url('panel.invite', token=token)}")
+    flash(
+        f"Panel invite link (valid {days} days, for this session only): "
+        f"{public_url('panel.invite', token=token)}"
+    )
     return redirect(url_for("sessions.show", session_id=session_id) + "#panel")
 
 
@@ -74,9 +76,13 @@ def invite(token: str) -> str | Response:
     """Accept a panel invite: signed-in staff join at once; others create an observer account."""
     r = get_redis()
     try:
-        data = panel.read_invite(r, token[:500], current_app.config["SECRET_KEY"], current_app.config["PANEL_INVITE_MAX_AGE_S"])
+        data = panel.read_invite(
+            r, token[:500], current_app.config["SECRET_KEY"], current_app.config["PANEL_INVITE_MAX_AGE_S"]
+        )
     except DomainError as exc:
-        return render_template("panel/invite.html", problem=exc.message, session=None, errors={}, form={}), 404  # type: ignore[return-value]
+        return render_template(
+            "panel/invite.html", problem=exc.message, session=None, errors={}, form={}
+        ), 404  # type: ignore[return-value]
     errors: dict[str, str] = {}
     if request.method == "POST":
         account = current_user.account if current_user.is_authenticated else None
@@ -93,14 +99,18 @@ def invite(token: str) -> str | Response:
             if not errors:
                 account = user_store.create(r, email, name, "observer", generate_password_hash(password))
                 if account is None:
-                    errors["email"] = "An account with this email exists: sign in first, then open the link again."
+                    errors["email"] = (
+                        "An account with this email exists: sign in first, then open the link again."
+                    )
                 else:
                     login_user(StaffPrincipal(account))
         if account is not None and not errors:
             broadcast.publish(data.session.id, panel.accept_invite(r, account, data.session.id).events)
             flash(f"You are on the panel for “{data.session.title}”.")
             return redirect(url_for("panel.observe", session_id=data.session.id))
-    return render_template("panel/invite.html", problem=None, session=data.session, errors=errors, form=request.form)
+    return render_template(
+        "panel/invite.html", problem=None, session=data.session, errors=errors, form=request.form
+    )
 
 
 @bp.get("/sessions/<session_id>/observe")

@@ -31,15 +31,18 @@ MAX_ROLE_SLOTS = 12
 def _signed_in() -> None:
     """Every page here is for signed-in staff; only the dashboard is for observers too."""
     if request.endpoint != "sessions.index" and not can_create_sessions(me()):
-        abort(403, "Observers record evidence from the sessions on their dashboard; set-up is for facilitators.")
+        abort(
+            403, "Observers record evidence from the sessions on their dashboard; set-up is for facilitators."
+        )
 
 
 @bp.get("/")
 def index() -> str:
     """The dashboard: every session, newest first."""
     sessions = visible_sessions(session_store.list_all(get_redis()), me())
-    return render_template("sessions/index.html", sessions=sessions, labels=LABELS,
-                           can_run=can_create_sessions(me()))
+    return render_template(
+        "sessions/index.html", sessions=sessions, labels=LABELS, can_run=can_create_sessions(me())
+    )
 
 
 def _details_from_form() -> dict[str, Any]:
@@ -72,9 +75,12 @@ def new() -> str | Response:
             except DomainError as exc:
                 errors["form"] = exc.message
     library = setup.library(get_redis())
-    chosen = request.form.getlist("competency_ids") if request.method == "POST" else [c.id for c in library[:4]]
-    return render_template("sessions/form.html", session=None, library=library, chosen=chosen,
-                           errors=errors, form=request.form), (400 if errors else 200)  # type: ignore[return-value]
+    chosen = (
+        request.form.getlist("competency_ids") if request.method == "POST" else [c.id for c in library[:4]]
+    )
+    return render_template(
+        "sessions/form.html", session=None, library=library, chosen=chosen, errors=errors, form=request.form
+    ), (400 if errors else 200)  # type: ignore[return-value]
 
 
 @bp.get("/sessions/<session_id>")
@@ -86,8 +92,13 @@ def show(session_id: str) -> str:
     on_panel = set(data.session.panel)
     staff = [u for u in user_store.all_users(r) if u.active and u.id not in on_panel]
     return render_template(
-        "sessions/show.html", data=data, session=data.session, invites=invites, labels=LABELS,
-        panel=panel.members(r, data), staff=staff,
+        "sessions/show.html",
+        data=data,
+        session=data.session,
+        invites=invites,
+        labels=LABELS,
+        panel=panel.members(r, data),
+        staff=staff,
         targets=sorted(allowed_targets(data.session.state), key=list(SessionState).index),
     )
 
@@ -101,7 +112,9 @@ def edit(session_id: str) -> str | Response:
         details, errors = forms.parse(SessionDetails, _details_from_form())
         if details is not None:
             try:
-                broadcast.publish(session_id, setup.update_details(get_redis(), me(), session_id, details).events)
+                broadcast.publish(
+                    session_id, setup.update_details(get_redis(), me(), session_id, details).events
+                )
                 flash("Saved.")
                 return redirect(url_for("sessions.show", session_id=session_id))
             except DomainError as exc:
@@ -109,9 +122,19 @@ def edit(session_id: str) -> str | Response:
     library = setup.library(get_redis())
     known = {c.id for c in library}
     library += [c for c in data.session.competencies if c.id not in known]
-    chosen = request.form.getlist("competency_ids") if request.method == "POST" else [c.id for c in data.session.competencies]
-    return render_template("sessions/form.html", session=data.session, library=library, chosen=chosen,
-                           errors=errors, form=request.form), (400 if errors else 200)  # type: ignore[return-value]
+    chosen = (
+        request.form.getlist("competency_ids")
+        if request.method == "POST"
+        else [c.id for c in data.session.competencies]
+    )
+    return render_template(
+        "sessions/form.html",
+        session=data.session,
+        library=library,
+        chosen=chosen,
+        errors=errors,
+        form=request.form,
+    ), (400 if errors else 200)  # type: ignore[return-value]
 
 
 def _exercise_from_form() -> dict[str, Any]:
@@ -152,9 +175,15 @@ def exercise(session_id: str, exercise_id: str | None) -> str | Response:
                 return redirect(url_for("sessions.show", session_id=session_id))
             except DomainError as exc:
                 errors["form"] = exc.message
-    return render_template("sessions/exercise.html", session=data.session, exercise=current,
-                           kinds=list(ExerciseKind), errors=errors, form=request.form,
-                           role_slots=MAX_ROLE_SLOTS), (400 if errors else 200)  # type: ignore[return-value]
+    return render_template(
+        "sessions/exercise.html",
+        session=data.session,
+        exercise=current,
+        kinds=list(ExerciseKind),
+        errors=errors,
+        form=request.form,
+        role_slots=MAX_ROLE_SLOTS,
+    ), (400 if errors else 200)  # type: ignore[return-value]
 
 
 @bp.post("/sessions/<session_id>/exercises/<exercise_id>/delete")
@@ -162,7 +191,9 @@ def delete_exercise(session_id: str, exercise_id: str) -> Response:
     """Remove an exercise that has not run."""
     managed(session_id)
     try:
-        broadcast.publish(session_id, setup.remove_exercise(get_redis(), me(), session_id, exercise_id).events)
+        broadcast.publish(
+            session_id, setup.remove_exercise(get_redis(), me(), session_id, exercise_id).events
+        )
         flash("Exercise removed.")
     except DomainError as exc:
         flash(exc.message, "error")
@@ -181,8 +212,13 @@ def add_to_roster(session_id: str) -> Response:
         if pasted.strip():
             entries = setup_rules.parse_roster(pasted)
         else:
-            one, errors = forms.parse(CandidateInput, {"name": request.form.get("name", ""),
-                                                       "email": request.form.get("email", "").strip() or None})
+            one, errors = forms.parse(
+                CandidateInput,
+                {
+                    "name": request.form.get("name", ""),
+                    "email": request.form.get("email", "").strip() or None,
+                },
+            )
             if one is None:
                 flash(" ".join(errors.values()), "error")
                 return redirect(url_for("sessions.show", session_id=session_id) + "#roster")
@@ -210,7 +246,7 @@ def duplicate(session_id: str) -> Response:
 def change_state(session_id: str) -> Response:
     """Move the session to another state (open the lobby, go live, end)."""
     managed(session_id)
-    command, errors = forms.parse(ChangeState, {"state": request.form.get("state", "")})
+    command, _ = forms.parse(ChangeState, {"state": request.form.get("state", "")})
     if command is None:
         flash("Choose a valid state.", "error")
     else:

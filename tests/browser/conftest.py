@@ -12,7 +12,12 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+}
 TABLET = {"viewport": {"width": 1024, "height": 768}, "has_touch": True}
 LAPTOP = {"viewport": {"width": 1366, "height": 900}}
 
@@ -23,8 +28,14 @@ def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         yield launched
         launched.close()
@@ -38,7 +49,9 @@ class Problems:
 
     def watch(self, page: Page) -> Page:
         page.on("pageerror", lambda exc: self.seen.append(f"pageerror: {exc}"))
-        page.on("console", lambda msg: self.seen.append(f"console: {msg.text}") if msg.type == "error" else None)
+        page.on(
+            "console", lambda msg: self.seen.append(f"console: {msg.text}") if msg.type == "error" else None
+        )
         return page
 
     def serious(self) -> list[str]:
@@ -56,13 +69,17 @@ def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
         context.close()
 
 
-def open_context(browser: Browser, opened: list[BrowserContext], base_url: str, **options: Any) -> BrowserContext:
+def open_context(
+    browser: Browser, opened: list[BrowserContext], base_url: str, **options: Any
+) -> BrowserContext:
     """A fresh browser profile (its own cookies and storage), like another device."""
     context = browser.new_context(base_url=base_url, **options)
     context.set_default_timeout(15_000)
     # axe-core is served to the page from node_modules under a same-origin path, so the
     # page's Content-Security-Policy stays fully in force while it runs.
-    context.route("**/__test__/axe.min.js", lambda route: route.fulfill(path=str(AXE), content_type="text/javascript"))
+    context.route(
+        "**/__test__/axe.min.js", lambda route: route.fulfill(path=str(AXE), content_type="text/javascript")
+    )
     opened.append(context)
     return context
 
@@ -72,8 +89,14 @@ def serious_accessibility_violations(page: Page) -> list[dict[str, Any]]:
     page.add_script_tag(url="/__test__/axe.min.js")
     result = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
     return [
-        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:3]}
-        for v in result if v["impact"] in ("serious", "critical")
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]][:3],
+        }
+        for v in result
+        if v["impact"] in ("serious", "critical")
     ]
 
 

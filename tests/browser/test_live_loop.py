@@ -16,7 +16,9 @@ from .conftest import LAPTOP, PHONE, Problems, open_context, serious_accessibili
 CLOCK = re.compile(r"^-?\d+:\d\d$")
 
 
-def test_facilitator_runs_an_exercise_on_three_phones(browser: Browser, contexts: list[BrowserContext], live: LiveServer, r: redis.Redis) -> None:
+def test_facilitator_runs_an_exercise_on_three_phones(
+    browser: Browser, contexts: list[BrowserContext], live: LiveServer, r: redis.Redis
+) -> None:
     make_user(r, "lead@example.com", "facilitator")
     problems = Problems()
 
@@ -29,7 +31,9 @@ def test_facilitator_runs_an_exercise_on_three_phones(browser: Browser, contexts
     expect(laptop.get_by_role("heading", name="Graduate assessment centre")).to_be_visible()
     laptop.get_by_role("link", name="Add the first exercise").click()
     laptop.get_by_label("Title", exact=True).fill("Desert survival")
-    laptop.get_by_label("Brief", exact=False).first.fill("Rank the **fifteen** items by how much they help you survive.")
+    laptop.get_by_label("Brief", exact=False).first.fill(
+        "Rank the **fifteen** items by how much they help you survive."
+    )
     laptop.get_by_label("Duration (minutes)").fill("15")
     laptop.get_by_label("Group size").fill("3")
     laptop.get_by_text("More role briefs").click()

@@ -13,23 +13,45 @@ from facilitator.domain.models import Candidate, CandidateStatus, Exercise, Sess
 
 def session_with_panel(blind: bool = True) -> SessionData:
     library = {c.id: c for c in default_library()}
-    data = SessionData(session=Session(
-        id="s1", title="AC", join_code="ACDEFGH", owner_id="u1", state=SessionState.LIVE, blind_ratings=blind,
-        competencies=[library["teamwork"], library["communication"], library["leadership"]],
-        exercises=[Exercise(id="e1", title="Tower", competency_ids=["teamwork", "communication"], duration_minutes=10)],
-        panel=["obsA", "obsB"], created_at=0.0, updated_at=0.0,
-    ))
+    data = SessionData(
+        session=Session(
+            id="s1",
+            title="AC",
+            join_code="ACDEFGH",
+            owner_id="u1",
+            state=SessionState.LIVE,
+            blind_ratings=blind,
+            competencies=[library["teamwork"], library["communication"], library["leadership"]],
+            exercises=[
+                Exercise(
+                    id="e1", title="Tower", competency_ids=["teamwork", "communication"], duration_minutes=10
+                )
+            ],
+            panel=["obsA", "obsB"],
+            created_at=0.0,
+            updated_at=0.0,
+        )
+    )
     for n in range(4):
-        data.candidates[f"c{n}"] = Candidate(id=f"c{n}", name=f"P{n}", added_at=0.0,
-                                             status=CandidateStatus.CHECKED_IN, checked_in_at=0.0)
+        data.candidates[f"c{n}"] = Candidate(
+            id=f"c{n}", name=f"P{n}", added_at=0.0, status=CandidateStatus.CHECKED_IN, checked_in_at=0.0
+        )
     exercises.start_exercise(data, "e1", now=1000.0, seed=1)
     return data
 
 
 def observe(data: SessionData, **overrides: object) -> evidence.Observation:
-    fields: dict[str, object] = {"observation_id": "obs-00001", "exercise_id": "e1", "candidate_id": "c0",
-                                 "indicator_id": "teamwork-p1", "competency_id": None, "polarity": None,
-                                 "note": "", "recorded_at": None, "now": 1060.0}
+    fields: dict[str, object] = {
+        "observation_id": "obs-00001",
+        "exercise_id": "e1",
+        "candidate_id": "c0",
+        "indicator_id": "teamwork-p1",
+        "competency_id": None,
+        "polarity": None,
+        "note": "",
+        "recorded_at": None,
+        "now": 1060.0,
+    }
     fields.update(overrides)
     return evidence.new_observation(data, "obsA", **fields)  # type: ignore[arg-type]
 
@@ -85,20 +107,34 @@ def test_empty_observation_is_refused() -> None:
 def test_edit_keeps_author_only_and_bumps_the_version() -> None:
     data = session_with_panel()
     made = observe(data)
-    changed = evidence.edited(data, made, "obsA", note="Summarised the plan", indicator_id=None, delete=False, now=1100.0)
+    changed = evidence.edited(
+        data, made, "obsA", note="Summarised the plan", indicator_id=None, delete=False, now=1100.0
+    )
     assert changed.version == 2 and changed.note == "Summarised the plan"
     with pytest.raises(NotFound):
         evidence.edited(data, made, "obsB", note="mine now", indicator_id=None, delete=False, now=1100.0)
 
 
 def scores(evidence_text: str = "Asked quiet members for views") -> dict[str, Score]:
-    return {"teamwork": Score(score=4, evidence=evidence_text), "communication": Score(score=3, evidence="Clear summary")}
+    return {
+        "teamwork": Score(score=4, evidence=evidence_text),
+        "communication": Score(score=3, evidence="Clear summary"),
+    }
 
 
 def test_rating_opens_when_the_exercise_ends() -> None:
     data = session_with_panel()
     with pytest.raises(Conflict, match="open when"):
-        evidence.rate(data, "obsA", exercise_id="e1", candidate_id="c0", scores=scores(), submit=False, existing=None, now=1.0)
+        evidence.rate(
+            data,
+            "obsA",
+            exercise_id="e1",
+            candidate_id="c0",
+            scores=scores(),
+            submit=False,
+            existing=None,
+            now=1.0,
+        )
 
 
 @pytest.mark.parametrize("bad", [0, 6])
@@ -111,15 +147,50 @@ def test_submitting_needs_every_competency_with_evidence() -> None:
     data = session_with_panel()
     exercises.end_exercise(data, "e1", now=1200.0)
     with pytest.raises(Conflict) as refused:
-        evidence.rate(data, "obsA", exercise_id="e1", candidate_id="c0", scores=scores(""), submit=True, existing=None, now=1300.0)
+        evidence.rate(
+            data,
+            "obsA",
+            exercise_id="e1",
+            candidate_id="c0",
+            scores=scores(""),
+            submit=True,
+            existing=None,
+            now=1300.0,
+        )
     assert refused.value.code == "evidence_required"
     with pytest.raises(Conflict) as refused:
-        evidence.rate(data, "obsA", exercise_id="e1", candidate_id="c0", scores={"teamwork": Score(score=4, evidence="x")},
-                      submit=True, existing=None, now=1300.0)
+        evidence.rate(
+            data,
+            "obsA",
+            exercise_id="e1",
+            candidate_id="c0",
+            scores={"teamwork": Score(score=4, evidence="x")},
+            submit=True,
+            existing=None,
+            now=1300.0,
+        )
     assert refused.value.code == "incomplete"
-    submitted = evidence.rate(data, "obsA", exercise_id="e1", candidate_id="c0", scores=scores(), submit=True, existing=None, now=1300.0)
+    submitted = evidence.rate(
+        data,
+        "obsA",
+        exercise_id="e1",
+        candidate_id="c0",
+        scores=scores(),
+        submit=True,
+        existing=None,
+        now=1300.0,
+    )
     with pytest.raises(Conflict, match="locked"):
-        evidence.rate(data, "obsA", exercise_id="e1", candidate_id="c0", scores=scores(), submit=False, existing=submitted, now=1400.0)
+        evidence.rate(
+            data,
+            "obsA",
+            exercise_id="e1",
+            candidate_id="c0",
+            scores=scores(),
+            submit=False,
+            existing=submitted,
+            now=1400.0,
+        )
 
 
 def test_observer_rates_only_candidates_assigned_to_them() -> None:
@@ -127,17 +198,29 @@ def test_observer_rates_only_candidates_assigned_to_them() -> None:
     exercises.end_exercise(data, "e1", now=1200.0)
     data.session.runs["e1"].observers["c1"] = ["obsB"]
     with pytest.raises(Forbidden):
-        evidence.rate(data, "obsA", exercise_id="e1", candidate_id="c1", scores=scores(), submit=False, existing=None, now=1300.0)
+        evidence.rate(
+            data,
+            "obsA",
+            exercise_id="e1",
+            candidate_id="c1",
+            scores=scores(),
+            submit=False,
+            existing=None,
+            now=1300.0,
+        )
 
 
-@pytest.mark.parametrize(("kind", "viewer", "author", "submitted", "blind", "sees"), [
-    ("observer", "obsA", "obsA", False, True, True),    # one's own, always
-    ("observer", "obsA", "obsB", False, True, False),   # another's, before submitting
-    ("observer", "obsA", "obsB", True, True, True),     # another's, after submitting
-    ("observer", "obsA", "obsB", False, False, True),   # the session turned blindness off
-    ("manager", "lead", "obsB", False, True, True),     # facilitators see everything
-    ("candidate", "c0", "obsB", True, False, False),    # candidates never
-])
+@pytest.mark.parametrize(
+    ("kind", "viewer", "author", "submitted", "blind", "sees"),
+    [
+        ("observer", "obsA", "obsA", False, True, True),  # one's own, always
+        ("observer", "obsA", "obsB", False, True, False),  # another's, before submitting
+        ("observer", "obsA", "obsB", True, True, True),  # another's, after submitting
+        ("observer", "obsA", "obsB", False, False, True),  # the session turned blindness off
+        ("manager", "lead", "obsB", False, True, True),  # facilitators see everything
+        ("candidate", "c0", "obsB", True, False, False),  # candidates never
+    ],
+)
 def test_blind_rule(kind: str, viewer: str, author: str, submitted: bool, blind: bool, sees: bool) -> None:
     data = session_with_panel(blind=blind)
     assert evidence.may_read(data.session, kind, viewer, author, submitted) is sees

@@ -162,9 +162,7 @@ def test_sitting_out_rotates_when_roles_run_short() -> None:
 def test_role_briefs_are_reproducible_for_a_seed() -> None:
     members = roster(7)
     earlier = {member: {index % 3} for index, member in enumerate(members)}
-    assert assign_role_briefs(members, 5, earlier, seed=8) == assign_role_briefs(
-        members, 5, earlier, seed=8
-    )
+    assert assign_role_briefs(members, 5, earlier, seed=8) == assign_role_briefs(members, 5, earlier, seed=8)
 
 
 def test_groups_never_share_members() -> None:

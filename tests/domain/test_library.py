@@ -32,9 +32,7 @@ def test_every_competency_has_a_description_and_both_kinds_of_indicator() -> Non
 
 
 def test_indicator_ids_are_unique_across_the_library_and_name_their_competency() -> None:
-    ids = [
-        indicator.id for competency in DEFAULT_COMPETENCIES for indicator in competency.indicators
-    ]
+    ids = [indicator.id for competency in DEFAULT_COMPETENCIES for indicator in competency.indicators]
     assert len(ids) == len(set(ids))
     for competency in DEFAULT_COMPETENCIES:
         for indicator in competency.indicators:

@@ -21,15 +21,29 @@ ROLES = [RoleBrief(title=t, body=f"Secret for {t}") for t in ("Chair", "Scribe",
 
 
 def live_session(people: int = 12, state: SessionState = SessionState.LIVE) -> SessionData:
-    exercise = Exercise(id="e1", title="Tower", group_size=4, duration_minutes=10, role_briefs=ROLES, output_prompt="Plan")
+    exercise = Exercise(
+        id="e1", title="Tower", group_size=4, duration_minutes=10, role_briefs=ROLES, output_prompt="Plan"
+    )
     second = Exercise(id="e2", title="Pitch", group_size=4, duration_minutes=5)
-    data = SessionData(session=Session(
-        id="s1", title="AC", join_code="ACDEFGH", owner_id="u1", state=state,
-        exercises=[exercise, second], created_at=0.0, updated_at=0.0,
-    ))
+    data = SessionData(
+        session=Session(
+            id="s1",
+            title="AC",
+            join_code="ACDEFGH",
+            owner_id="u1",
+            state=state,
+            exercises=[exercise, second],
+            created_at=0.0,
+            updated_at=0.0,
+        )
+    )
     for n in range(people):
         data.candidates[f"c{n}"] = Candidate(
-            id=f"c{n}", name=f"Person {n}", added_at=0.0, status=CandidateStatus.CHECKED_IN, checked_in_at=float(n),
+            id=f"c{n}",
+            name=f"Person {n}",
+            added_at=0.0,
+            status=CandidateStatus.CHECKED_IN,
+            checked_in_at=float(n),
         )
     return data
 

@@ -26,9 +26,7 @@ def run_exercises(
     """Assign observers for each exercise with the earlier ones as history."""
     history: list[dict[str, list[str]]] = []
     for exercise in range(exercises):
-        history.append(
-            assign_observers(candidates, observers, per_candidate, history, seed=exercise)
-        )
+        history.append(assign_observers(candidates, observers, per_candidate, history, seed=exercise))
     return history
 
 
@@ -67,9 +65,7 @@ def test_eight_candidates_meet_all_four_observers_over_four_exercises() -> None:
 
 def test_observers_who_watched_least_are_preferred_once_all_have_watched() -> None:
     history = [{"ana": ["o1", "o2"]}, {"ana": ["o1", "o3"]}]
-    assert assign_observers(["ana"], ["o1", "o2", "o3"], 2, history, seed=0) == {
-        "ana": ["o2", "o3"]
-    }
+    assert assign_observers(["ana"], ["o1", "o2", "o3"], 2, history, seed=0) == {"ana": ["o2", "o3"]}
 
 
 def test_no_observers_leave_every_candidate_unwatched() -> None:

@@ -12,20 +12,34 @@ from facilitator.domain.states import TRANSITIONS, check_transition
 
 S = SessionState
 LEGAL = {
-    (S.DRAFT, S.OPEN), (S.OPEN, S.DRAFT), (S.OPEN, S.LIVE), (S.LIVE, S.ENDED),
-    (S.ENDED, S.REVIEW), (S.REVIEW, S.DECIDED), (S.DECIDED, S.REVIEW), (S.DECIDED, S.ARCHIVED),
+    (S.DRAFT, S.OPEN),
+    (S.OPEN, S.DRAFT),
+    (S.OPEN, S.LIVE),
+    (S.LIVE, S.ENDED),
+    (S.ENDED, S.REVIEW),
+    (S.REVIEW, S.DECIDED),
+    (S.DECIDED, S.REVIEW),
+    (S.DECIDED, S.ARCHIVED),
 }
 
 
 def session_in(state: SessionState) -> Session:
     return Session(
-        id="s1", title="Assessment", join_code="ACDEFGH", owner_id="u1", state=state,
-        exercises=[Exercise(id="e1", title="Discussion")], created_at=0.0, updated_at=0.0,
+        id="s1",
+        title="Assessment",
+        join_code="ACDEFGH",
+        owner_id="u1",
+        state=state,
+        exercises=[Exercise(id="e1", title="Discussion")],
+        created_at=0.0,
+        updated_at=0.0,
     )
 
 
 @pytest.mark.parametrize(("current", "target"), list(itertools.product(S, S)))
-def test_every_transition_is_allowed_or_refused_with_a_reason(current: SessionState, target: SessionState) -> None:
+def test_every_transition_is_allowed_or_refused_with_a_reason(
+    current: SessionState, target: SessionState
+) -> None:
     session = session_in(current)
     if (current, target) in LEGAL:
         check_transition(session, target)

@@ -24,8 +24,14 @@ def room(app: Flask, client: FlaskClient, api_token: str) -> dict[str, Any]:
     phone = socketio.test_client(app, auth={"session_id": build.session_id, "token": ada["token"]})
     lead.emit("resume", {}, callback=True)
     phone.emit("resume", {}, callback=True)
-    return {"build": build, "lead": lead, "phone": phone, "ada": ada, "grace": grace,
-            "exercise_id": build.exercises()[0]["id"]}
+    return {
+        "build": build,
+        "lead": lead,
+        "phone": phone,
+        "ada": ada,
+        "grace": grace,
+        "exercise_id": build.exercises()[0]["id"],
+    }
 
 
 def log_length(build: SessionBuilder) -> int:
@@ -39,8 +45,19 @@ def refused(client: SocketIOTestClient, event: str, payload: Any) -> dict[str, A
     return ack["error"]  # type: ignore[no-any-return]
 
 
-@pytest.mark.parametrize("payload", [None, "start", 42, [], {"exercise_id": "e"}, {"id": "short", "exercise_id": "x"},
-                                     {"id": "valid-id-1", "exercise_id": "../../etc"}, {"id": "valid-id-1", "exercise_id": "e", "extra": 1}])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        None,
+        "start",
+        42,
+        [],
+        {"exercise_id": "e"},
+        {"id": "short", "exercise_id": "x"},
+        {"id": "valid-id-1", "exercise_id": "../../etc"},
+        {"id": "valid-id-1", "exercise_id": "e", "extra": 1},
+    ],
+)
 def test_malformed_payloads_are_refused(room: dict[str, Any], payload: Any) -> None:
     before = log_length(room["build"])
     error = refused(room["lead"], "start_exercise", payload)
@@ -50,7 +67,9 @@ def test_malformed_payloads_are_refused(room: dict[str, Any], payload: Any) -> N
 
 def test_exercise_cannot_start_before_the_session_is_live(room: dict[str, Any]) -> None:
     before = log_length(room["build"])
-    error = refused(room["lead"], "start_exercise", {"id": "start-early-1", "exercise_id": room["exercise_id"]})
+    error = refused(
+        room["lead"], "start_exercise", {"id": "start-early-1", "exercise_id": room["exercise_id"]}
+    )
     assert error["code"] == "wrong_state" and "live" in error["message"]
     assert log_length(room["build"]) == before
 
@@ -58,9 +77,11 @@ def test_exercise_cannot_start_before_the_session_is_live(room: dict[str, Any]) 
 def test_candidate_cannot_send_facilitator_commands(room: dict[str, Any]) -> None:
     room["build"].state("live")
     before = log_length(room["build"])
-    for event, payload in [("start_exercise", {"id": "hijack-0001", "exercise_id": room["exercise_id"]}),
-                           ("remove_candidate", {"id": "hijack-0002", "candidate_id": room["grace"]["candidate_id"]}),
-                           ("announce", {"id": "hijack-0003", "text": "Everyone go home"})]:
+    for event, payload in [
+        ("start_exercise", {"id": "hijack-0001", "exercise_id": room["exercise_id"]}),
+        ("remove_candidate", {"id": "hijack-0002", "candidate_id": room["grace"]["candidate_id"]}),
+        ("announce", {"id": "hijack-0003", "text": "Everyone go home"}),
+    ]:
         assert refused(room["phone"], event, payload)["code"] == "forbidden"
     assert log_length(room["build"]) == before
 
@@ -75,16 +96,25 @@ def test_unknown_events_are_refused(room: dict[str, Any]) -> None:
 
 def test_bad_connect_credentials_are_refused(app: Flask, room: dict[str, Any]) -> None:
     sid = room["build"].session_id
-    for auth in [None, {"session_id": sid}, {"session_id": sid, "token": "x" * 40},
-                 {"session_id": "nope", "token": room["ada"]["token"]}, {"session_id": sid, "api_token": "fac_" + "y" * 40}]:
+    for auth in [
+        None,
+        {"session_id": sid},
+        {"session_id": sid, "token": "x" * 40},
+        {"session_id": "nope", "token": room["ada"]["token"]},
+        {"session_id": sid, "api_token": "fac_" + "y" * 40},
+    ]:
         assert not socketio.test_client(app, auth=auth).is_connected()
 
 
 def test_removed_candidate_is_told_and_cannot_reconnect(app: Flask, room: dict[str, Any]) -> None:
-    ack = room["lead"].emit("remove_candidate", {"id": "remove-0001", "candidate_id": room["ada"]["candidate_id"]}, callback=True)
+    ack = room["lead"].emit(
+        "remove_candidate", {"id": "remove-0001", "candidate_id": room["ada"]["candidate_id"]}, callback=True
+    )
     assert ack["ok"], ack
     assert "candidate_removed" in [m["name"] for m in room["phone"].get_received()]
-    again = socketio.test_client(app, auth={"session_id": room["build"].session_id, "token": room["ada"]["token"]})
+    again = socketio.test_client(
+        app, auth={"session_id": room["build"].session_id, "token": room["ada"]["token"]}
+    )
     assert not again.is_connected()
 
 

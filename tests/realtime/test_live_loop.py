@@ -8,7 +8,13 @@ from ..builders import SessionBuilder
 from ..live_server import LiveServer
 from ..phones import Device
 
-STAFF_ONLY = {"groups_changed", "candidate_checked_in", "candidate_presence_changed", "candidate_added", "session_updated"}
+STAFF_ONLY = {
+    "groups_changed",
+    "candidate_checked_in",
+    "candidate_presence_changed",
+    "candidate_added",
+    "session_updated",
+}
 
 
 def test_thirty_phones_each_receive_only_their_own_group_and_role(live: LiveServer, live_token: str) -> None:
@@ -21,7 +27,9 @@ def test_thirty_phones_each_receive_only_their_own_group_and_role(live: LiveServ
 
     lead = Device(live.url, build.session_id, api_token=live_token).connect()
     lead.resume()
-    phones = {p["candidate_id"]: Device(live.url, build.session_id, token=p["token"]).connect() for p in people}
+    phones = {
+        p["candidate_id"]: Device(live.url, build.session_id, token=p["token"]).connect() for p in people
+    }
     for phone in phones.values():
         assert phone.resume()["snapshot"]["exercise"] is None
 
@@ -52,7 +60,7 @@ def test_thirty_phones_each_receive_only_their_own_group_and_role(live: LiveServ
         else:
             assert assignment["role"]["title"] == setup["exercises"][0]["role_briefs"][role_index]["title"]
 
-    for candidate_id, phone in phones.items():
+    for phone in phones.values():
         phone.wait_for("group_assigned")
         phone.wait_for("exercise_started")
     lead.wait_for("groups_changed", count=2)
@@ -61,7 +69,9 @@ def test_thirty_phones_each_receive_only_their_own_group_and_role(live: LiveServ
         check_assignment(candidate_id, assigned["data"])
         assert len(phone.of("exercise_started")) == 1
         assert not STAFF_ONLY & set(phone.names()), phone.names()
-        other_roles = {e["data"]["role"]["title"] for e in phone.of("group_assigned") if e["data"]["role"]} - roles
+        other_roles = {
+            e["data"]["role"]["title"] for e in phone.of("group_assigned") if e["data"]["role"]
+        } - roles
         assert not other_roles
 
     # The phone that slept through the start wakes up and catches up by replay.

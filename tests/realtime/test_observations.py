@@ -9,18 +9,20 @@ from typing import Any
 import redis
 import requests
 
+from facilitator.store import users as user_store
+
 from ..builders import SessionBuilder
 from ..conftest import make_user
 from ..live_server import LiveServer
 from ..phones import Device
 
-from facilitator.store import users as user_store
-
 OBSERVERS = 5
 EACH = 40
 
 
-def panel_session(live: LiveServer, token: str, r: redis.Redis, observers: int, candidates: int) -> tuple[SessionBuilder, list[dict[str, Any]], list[str], str]:
+def panel_session(
+    live: LiveServer, token: str, r: redis.Redis, observers: int, candidates: int
+) -> tuple[SessionBuilder, list[dict[str, Any]], list[str], str]:
     """A live session with a running exercise, a panel of observers (their API tokens) and phones."""
     build = SessionBuilder(requests.Session(), token, prefix=live.url).create()
     tokens = []
@@ -36,7 +38,9 @@ def panel_session(live: LiveServer, token: str, r: redis.Redis, observers: int, 
     return build, people, tokens, exercise_id
 
 
-def test_concurrent_observations_with_retries_and_drops_are_stored_exactly_once(live: LiveServer, live_token: str, r: redis.Redis) -> None:
+def test_concurrent_observations_with_retries_and_drops_are_stored_exactly_once(
+    live: LiveServer, live_token: str, r: redis.Redis
+) -> None:
     build, people, tokens, exercise_id = panel_session(live, live_token, r, OBSERVERS, 8)
     phones = [Device(live.url, build.session_id, token=p["token"]).connect() for p in people]
     for phone in phones:
@@ -49,9 +53,13 @@ def test_concurrent_observations_with_retries_and_drops_are_stored_exactly_once(
         device.resume()
         try:
             for i in range(EACH):
-                payload = {"id": f"obs-{n}-{i:03d}", "exercise_id": exercise_id,
-                           "candidate_id": people[(n + i) % len(people)]["candidate_id"],
-                           "indicator_id": indicators[i % len(indicators)], "note": f"note {i}"}
+                payload = {
+                    "id": f"obs-{n}-{i:03d}",
+                    "exercise_id": exercise_id,
+                    "candidate_id": people[(n + i) % len(people)]["candidate_id"],
+                    "indicator_id": indicators[i % len(indicators)],
+                    "note": f"note {i}",
+                }
                 if i in (10, 25):
                     # Fire and drop the line before the acknowledgement can arrive.
                     device.client.emit("record_observation", payload)
@@ -75,8 +83,11 @@ def test_concurrent_observations_with_retries_and_drops_are_stored_exactly_once(
     stored = build.call("get", f"/sessions/{build.session_id}/observations", expect=200)["observations"]
     ids = [o["id"] for o in stored]
     assert len(ids) == OBSERVERS * EACH == len(set(ids))
-    logged = [e for e in build.call("get", f"/sessions/{build.session_id}/events?after=0", expect=200)
-              if e["type"] == "observation_recorded"]
+    logged = [
+        e
+        for e in build.call("get", f"/sessions/{build.session_id}/events?after=0", expect=200)
+        if e["type"] == "observation_recorded"
+    ]
     assert len(logged) == OBSERVERS * EACH
 
     time.sleep(0.5)  # let any stray push arrive before looking

@@ -63,8 +63,14 @@ def _authenticate() -> ResponseReturnValue | None:
 
 
 def operation(
-    method: str, rule: str, summary: str, *, tag: str, body: type[BaseModel] | None = None,
-    status: int = 200, auth: bool = True,
+    method: str,
+    rule: str,
+    summary: str,
+    *,
+    tag: str,
+    body: type[BaseModel] | None = None,
+    status: int = 200,
+    auth: bool = True,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare an API route: authenticate, parse the body into `body`, map domain errors."""
 

@@ -79,7 +79,14 @@ def list_panel(session_id: str) -> Any:
     return {"panel": panel.members(get_redis(), data), "completion": panel.completion(get_redis(), data)}
 
 
-@operation("POST", "/sessions/<session_id>/panel", "Add an observer to the panel", tag="panel", body=PanelMember, status=201)
+@operation(
+    "POST",
+    "/sessions/<session_id>/panel",
+    "Add an observer to the panel",
+    tag="panel",
+    body=PanelMember,
+    status=201,
+)
 def add_to_panel(session_id: str, body: PanelMember) -> Any:
     """From the staff accounts, by id or email."""
     user_id = body.user_id
@@ -91,17 +98,26 @@ def add_to_panel(session_id: str, body: PanelMember) -> Any:
     return _published(session_id, panel.add(get_redis(), current_api_user(), session_id, user_id))
 
 
-@operation("DELETE", "/sessions/<session_id>/panel/<user_id>", "Remove an observer from the panel", tag="panel")
+@operation(
+    "DELETE", "/sessions/<session_id>/panel/<user_id>", "Remove an observer from the panel", tag="panel"
+)
 def remove_from_panel(session_id: str, user_id: str) -> Any:
     """Their evidence stays on the record."""
     return _published(session_id, panel.remove(get_redis(), current_api_user(), session_id, user_id))
 
 
-@operation("POST", "/sessions/<session_id>/panel/invites", "Create a panel invite link", tag="panel", status=201)
+@operation(
+    "POST", "/sessions/<session_id>/panel/invites", "Create a panel invite link", tag="panel", status=201
+)
 def create_panel_invite(session_id: str) -> Any:
     """A signed link for this session only; it expires."""
-    token = panel.invite_link_token(get_redis(), current_api_user(), session_id, current_app.config["SECRET_KEY"])
-    return {"url": public_url("panel.invite", token=token), "expires_in_s": current_app.config["PANEL_INVITE_MAX_AGE_S"]}
+    token = panel.invite_link_token(
+        get_redis(), current_api_user(), session_id, current_app.config["SECRET_KEY"]
+    )
+    return {
+        "url": public_url("panel.invite", token=token),
+        "expires_in_s": current_app.config["PANEL_INVITE_MAX_AGE_S"],
+    }
 
 
 @operation("DELETE", "/sessions/<session_id>/panel/invites", "Revoke every panel invite link", tag="panel")
@@ -111,13 +127,26 @@ def revoke_panel_invites(session_id: str) -> Any:
     return {"revoked": True}
 
 
-@operation("POST", "/sessions/<session_id>/panel/<user_id>/nudge", "Remind an observer of ratings they owe", tag="panel")
+@operation(
+    "POST",
+    "/sessions/<session_id>/panel/<user_id>/nudge",
+    "Remind an observer of ratings they owe",
+    tag="panel",
+)
 def nudge_observer(session_id: str, user_id: str) -> Any:
     """Sends the observer a reminder listing what is outstanding."""
-    return _published(session_id, panel.nudge(get_redis(), current_api_user(), session_id, user_id, _request_id()))
+    return _published(
+        session_id, panel.nudge(get_redis(), current_api_user(), session_id, user_id, _request_id())
+    )
 
 
-@operation("PUT", "/sessions/<session_id>/exercises/<exercise_id>/observers", "Choose who observes whom", tag="panel", body=Observers)
+@operation(
+    "PUT",
+    "/sessions/<session_id>/exercises/<exercise_id>/observers",
+    "Choose who observes whom",
+    tag="panel",
+    body=Observers,
+)
 def assign_observers(session_id: str, exercise_id: str, body: Observers) -> Any:
     """Adjust one candidate's observers, or rotate everyone afresh."""
     return _act(session_id, "assign_observers", exercise_id=exercise_id, **body.model_dump())
@@ -129,31 +158,61 @@ def list_evidence(session_id: str) -> Any:
     others' only for candidate-exercise pairs they have rated (when ratings are blind).
     Optional `exercise_id` and `candidate_id` narrow it to one pair."""
     exercise_id, candidate_id = request.args.get("exercise_id"), request.args.get("candidate_id")
-    query = ReadEvidence(exercise_id=exercise_id, candidate_id=candidate_id) if exercise_id and candidate_id else None
+    query = (
+        ReadEvidence(exercise_id=exercise_id, candidate_id=candidate_id)
+        if exercise_id and candidate_id
+        else None
+    )
     return evidence.visible(get_redis(), current_api_user(), session_id, query)
 
 
-@operation("POST", "/sessions/<session_id>/observations", "Record an observation", tag="evidence", body=RecordObservation, status=201)
+@operation(
+    "POST",
+    "/sessions/<session_id>/observations",
+    "Record an observation",
+    tag="evidence",
+    body=RecordObservation,
+    status=201,
+)
 def record_observation(session_id: str, body: RecordObservation) -> Any:
     """Idempotent by the observation's id: sending it again changes nothing."""
-    return _written(session_id, evidence.record_observation(get_redis(), current_api_user(), session_id, body))
+    return _written(
+        session_id, evidence.record_observation(get_redis(), current_api_user(), session_id, body)
+    )
 
 
-@operation("PATCH", "/sessions/<session_id>/observations/<observation_id>", "Edit an observation", tag="evidence", body=ObservationChange)
+@operation(
+    "PATCH",
+    "/sessions/<session_id>/observations/<observation_id>",
+    "Edit an observation",
+    tag="evidence",
+    body=ObservationChange,
+)
 def edit_observation(session_id: str, observation_id: str, body: ObservationChange) -> Any:
     """One's own only; the earlier version is kept."""
     command = EditObservation(id=_request_id(), observation_id=observation_id, **body.model_dump())
-    return _written(session_id, evidence.change_observation(get_redis(), current_api_user(), session_id, command))
+    return _written(
+        session_id, evidence.change_observation(get_redis(), current_api_user(), session_id, command)
+    )
 
 
-@operation("DELETE", "/sessions/<session_id>/observations/<observation_id>", "Delete an observation", tag="evidence")
+@operation(
+    "DELETE", "/sessions/<session_id>/observations/<observation_id>", "Delete an observation", tag="evidence"
+)
 def delete_observation(session_id: str, observation_id: str) -> Any:
     """One's own only; it stays on the record, marked deleted."""
     command = DeleteObservation(id=_request_id(), observation_id=observation_id)
-    return _written(session_id, evidence.change_observation(get_redis(), current_api_user(), session_id, command))
+    return _written(
+        session_id, evidence.change_observation(get_redis(), current_api_user(), session_id, command)
+    )
 
 
-@operation("GET", "/sessions/<session_id>/observations/<observation_id>/versions", "Read an observation's history", tag="evidence")
+@operation(
+    "GET",
+    "/sessions/<session_id>/observations/<observation_id>/versions",
+    "Read an observation's history",
+    tag="evidence",
+)
 def observation_versions(session_id: str, observation_id: str) -> Any:
     """Earlier versions, for facilitators and the author."""
     data = unit.load_setup(get_redis(), session_id)
@@ -165,8 +224,16 @@ def observation_versions(session_id: str, observation_id: str) -> Any:
     return [v.model_dump() for v in evidence_store.versions(get_redis(), session_id, observation_id)]
 
 
-@operation("PUT", "/sessions/<session_id>/ratings/<exercise_id>/<candidate_id>", "Save or submit one's rating", tag="evidence", body=RatingBody)
+@operation(
+    "PUT",
+    "/sessions/<session_id>/ratings/<exercise_id>/<candidate_id>",
+    "Save or submit one's rating",
+    tag="evidence",
+    body=RatingBody,
+)
 def rate_candidate(session_id: str, exercise_id: str, candidate_id: str, body: RatingBody) -> Any:
     """A draft until `submit` is true; then locked."""
-    command = RateCandidate(id=_request_id(), exercise_id=exercise_id, candidate_id=candidate_id, **body.model_dump())
+    command = RateCandidate(
+        id=_request_id(), exercise_id=exercise_id, candidate_id=candidate_id, **body.model_dump()
+    )
     return _written(session_id, evidence.rate(get_redis(), current_api_user(), session_id, command))

@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from ... import broadcast
 from ...domain import setup as setup_rules
 from ...domain.commands import (
-
     ChangeState,
     ExerciseInput,
     Join,
@@ -29,7 +28,6 @@ from ...store import sessions as session_store
 from ...store.unit import Outcome
 from ..helpers import public_url
 from . import current_api_user, operation
-
 
 
 class Body(BaseModel):
@@ -92,7 +90,9 @@ def _request_id() -> str:
     key = request.headers.get("Idempotency-Key", "").strip()
     if key:
         if not 8 <= len(key) <= 64 or not all(ch.isalnum() or ch in "-_" for ch in key):
-            raise DomainError("invalid_idempotency_key", "Idempotency-Key must be 8 to 64 letters, digits, - or _.")
+            raise DomainError(
+                "invalid_idempotency_key", "Idempotency-Key must be 8 to 64 letters, digits, - or _."
+            )
         return key
     return new_id(16)
 
@@ -100,7 +100,9 @@ def _request_id() -> str:
 def _act(session_id: str, name: str, **fields: Any) -> Any:
     model, _ = live.MANAGER_ACTIONS[name]
     command = model.model_validate({"id": _request_id(), **fields})
-    return _published(session_id, live.manager_action(get_redis(), current_api_user(), session_id, name, command))
+    return _published(
+        session_id, live.manager_action(get_redis(), current_api_user(), session_id, name, command)
+    )
 
 
 def _managed(session_id: str) -> Any:
@@ -113,8 +115,13 @@ def _managed(session_id: str) -> Any:
 def list_sessions() -> Any:
     """Every session, newest first."""
     return [
-        {"id": s.id, "title": s.title, "state": s.state.value, "join_code": s.join_code,
-         "scheduled_start": s.scheduled_start.isoformat() if s.scheduled_start else None}
+        {
+            "id": s.id,
+            "title": s.title,
+            "state": s.state.value,
+            "join_code": s.join_code,
+            "scheduled_start": s.scheduled_start.isoformat() if s.scheduled_start else None,
+        }
         for s in session_store.list_all(get_redis())
     ]
 
@@ -130,7 +137,11 @@ def get_session(session_id: str) -> Any:
     """Set-up and live state as the facilitator sees it."""
     data = _managed(session_id)
     view = manager_view(data, session_store.online(get_redis(), session_id))
-    return {"setup": data.session.model_dump(mode="json"), "live": view, "seq": log.last_seq(get_redis(), session_id)}
+    return {
+        "setup": data.session.model_dump(mode="json"),
+        "live": view,
+        "seq": log.last_seq(get_redis(), session_id),
+    }
 
 
 @operation("PUT", "/sessions/<session_id>", "Change a session's details", tag="sessions", body=SessionDetails)
@@ -139,34 +150,63 @@ def update_session(session_id: str, body: SessionDetails) -> Any:
     return _published(session_id, setup.update_details(get_redis(), current_api_user(), session_id, body))
 
 
-@operation("POST", "/sessions/<session_id>/duplicate", "Copy a session as a new draft", tag="sessions", status=201)
+@operation(
+    "POST", "/sessions/<session_id>/duplicate", "Copy a session as a new draft", tag="sessions", status=201
+)
 def duplicate_session(session_id: str) -> Any:
     """Reuse a session as a template."""
     return setup.duplicate_session(get_redis(), current_api_user(), session_id).model_dump(mode="json")
 
 
-@operation("POST", "/sessions/<session_id>/state", "Move a session to another state", tag="sessions", body=ChangeState)
+@operation(
+    "POST",
+    "/sessions/<session_id>/state",
+    "Move a session to another state",
+    tag="sessions",
+    body=ChangeState,
+)
 def change_state(session_id: str, body: ChangeState) -> Any:
     """draft -> open -> live -> ended (illegal moves are refused with the reason)."""
-    return _published(session_id, setup.change_state(get_redis(), current_api_user(), session_id, body, _request_id()))
+    return _published(
+        session_id, setup.change_state(get_redis(), current_api_user(), session_id, body, _request_id())
+    )
 
 
-@operation("POST", "/sessions/<session_id>/exercises", "Add an exercise", tag="exercises", body=ExerciseInput, status=201)
+@operation(
+    "POST",
+    "/sessions/<session_id>/exercises",
+    "Add an exercise",
+    tag="exercises",
+    body=ExerciseInput,
+    status=201,
+)
 def add_exercise(session_id: str, body: ExerciseInput) -> Any:
     """A new exercise at the end of the session's list."""
-    return _published(session_id, setup.save_exercise(get_redis(), current_api_user(), session_id, None, body))
+    return _published(
+        session_id, setup.save_exercise(get_redis(), current_api_user(), session_id, None, body)
+    )
 
 
-@operation("PUT", "/sessions/<session_id>/exercises/<exercise_id>", "Change an exercise", tag="exercises", body=ExerciseInput)
+@operation(
+    "PUT",
+    "/sessions/<session_id>/exercises/<exercise_id>",
+    "Change an exercise",
+    tag="exercises",
+    body=ExerciseInput,
+)
 def update_exercise(session_id: str, exercise_id: str, body: ExerciseInput) -> Any:
     """Only exercises that have not started can change."""
-    return _published(session_id, setup.save_exercise(get_redis(), current_api_user(), session_id, exercise_id, body))
+    return _published(
+        session_id, setup.save_exercise(get_redis(), current_api_user(), session_id, exercise_id, body)
+    )
 
 
 @operation("DELETE", "/sessions/<session_id>/exercises/<exercise_id>", "Remove an exercise", tag="exercises")
 def delete_exercise(session_id: str, exercise_id: str) -> Any:
     """Only exercises that have not run can go."""
-    return _published(session_id, setup.remove_exercise(get_redis(), current_api_user(), session_id, exercise_id))
+    return _published(
+        session_id, setup.remove_exercise(get_redis(), current_api_user(), session_id, exercise_id)
+    )
 
 
 @operation("GET", "/sessions/<session_id>/candidates", "List the roster with personal links", tag="roster")
@@ -175,19 +215,33 @@ def list_candidates(session_id: str) -> Any:
     data = _managed(session_id)
     invites = session_store.invite_tokens(get_redis(), session_id)
     return [
-        {**candidate_summary(c), "email": c.email,
-         "invite_url": public_url("candidate.invite", token=invites[c.id]) if c.id in invites else None}
+        {
+            **candidate_summary(c),
+            "email": c.email,
+            "invite_url": public_url("candidate.invite", token=invites[c.id]) if c.id in invites else None,
+        }
         for c in data.candidates.values()
     ]
 
 
-@operation("POST", "/sessions/<session_id>/candidates", "Add candidates", tag="roster", body=RosterInput, status=201)
+@operation(
+    "POST", "/sessions/<session_id>/candidates", "Add candidates", tag="roster", body=RosterInput, status=201
+)
 def add_candidates(session_id: str, body: RosterInput) -> Any:
     """Add people by name (and optional email)."""
-    return _published(session_id, setup.add_candidates(get_redis(), current_api_user(), session_id, body.candidates))
+    return _published(
+        session_id, setup.add_candidates(get_redis(), current_api_user(), session_id, body.candidates)
+    )
 
 
-@operation("POST", "/sessions/<session_id>/candidates/import", "Import a pasted list or CSV", tag="roster", body=RosterText, status=201)
+@operation(
+    "POST",
+    "/sessions/<session_id>/candidates/import",
+    "Import a pasted list or CSV",
+    tag="roster",
+    body=RosterText,
+    status=201,
+)
 def import_candidates(session_id: str, body: RosterText) -> Any:
     """One person a line: name, then an optional email after a comma."""
     entries = setup_rules.parse_roster(body.text)
@@ -212,31 +266,49 @@ def form_groups(session_id: str, exercise_id: str) -> Any:
     return _act(session_id, "form_groups", exercise_id=exercise_id)
 
 
-@operation("POST", "/sessions/<session_id>/exercises/<exercise_id>/groups/move", "Move a candidate to a group", tag="exercises", body=Move)
+@operation(
+    "POST",
+    "/sessions/<session_id>/exercises/<exercise_id>/groups/move",
+    "Move a candidate to a group",
+    tag="exercises",
+    body=Move,
+)
 def move_candidate(session_id: str, exercise_id: str, body: Move) -> Any:
     """By hand, before or during the exercise."""
     return _act(session_id, "move_candidate", exercise_id=exercise_id, **body.model_dump())
 
 
-@operation("POST", "/sessions/<session_id>/exercises/<exercise_id>/start", "Start an exercise", tag="exercises")
+@operation(
+    "POST", "/sessions/<session_id>/exercises/<exercise_id>/start", "Start an exercise", tag="exercises"
+)
 def start_exercise(session_id: str, exercise_id: str) -> Any:
     """Phones show group, brief, role brief and countdown."""
     return _act(session_id, "start_exercise", exercise_id=exercise_id)
 
 
-@operation("POST", "/sessions/<session_id>/exercises/<exercise_id>/pause", "Pause an exercise", tag="exercises")
+@operation(
+    "POST", "/sessions/<session_id>/exercises/<exercise_id>/pause", "Pause an exercise", tag="exercises"
+)
 def pause_exercise(session_id: str, exercise_id: str) -> Any:
     """Stop the clock."""
     return _act(session_id, "pause_exercise", exercise_id=exercise_id)
 
 
-@operation("POST", "/sessions/<session_id>/exercises/<exercise_id>/resume", "Resume an exercise", tag="exercises")
+@operation(
+    "POST", "/sessions/<session_id>/exercises/<exercise_id>/resume", "Resume an exercise", tag="exercises"
+)
 def resume_exercise(session_id: str, exercise_id: str) -> Any:
     """Restart the clock."""
     return _act(session_id, "resume_exercise", exercise_id=exercise_id)
 
 
-@operation("POST", "/sessions/<session_id>/exercises/<exercise_id>/extend", "Extend an exercise", tag="exercises", body=Minutes)
+@operation(
+    "POST",
+    "/sessions/<session_id>/exercises/<exercise_id>/extend",
+    "Extend an exercise",
+    tag="exercises",
+    body=Minutes,
+)
 def extend_exercise(session_id: str, exercise_id: str, body: Minutes) -> Any:
     """Add minutes to the clock."""
     return _act(session_id, "extend_exercise", exercise_id=exercise_id, minutes=body.minutes)
@@ -248,7 +320,14 @@ def end_exercise(session_id: str, exercise_id: str) -> Any:
     return _act(session_id, "end_exercise", exercise_id=exercise_id)
 
 
-@operation("POST", "/sessions/<session_id>/announcements", "Make an announcement", tag="messages", body=Message, status=201)
+@operation(
+    "POST",
+    "/sessions/<session_id>/announcements",
+    "Make an announcement",
+    tag="messages",
+    body=Message,
+    status=201,
+)
 def announce(session_id: str, body: Message) -> Any:
     """To everyone, or to one group of the current exercise."""
     return _act(session_id, "announce", text=body.text, group_id=body.group_id)
@@ -260,7 +339,13 @@ def list_questions(session_id: str) -> Any:
     return manager_view(_managed(session_id), set())["questions"]
 
 
-@operation("POST", "/sessions/<session_id>/questions/<question_id>/answer", "Mark a question answered", tag="messages", body=Answer)
+@operation(
+    "POST",
+    "/sessions/<session_id>/questions/<question_id>/answer",
+    "Mark a question answered",
+    tag="messages",
+    body=Answer,
+)
 def answer_question(session_id: str, question_id: str, body: Answer) -> Any:
     """With an optional written answer the candidate sees."""
     return _act(session_id, "answer_question", question_id=question_id, answer=body.answer)
@@ -276,7 +361,9 @@ def list_events(session_id: str) -> Any:
         raise DomainError("invalid", "after must be a whole number.") from None
     events = log.since(get_redis(), session_id, after, 500)
     if events is None:
-        raise DomainError("too_far_behind", "Those events are no longer in the log; read the session instead.")
+        raise DomainError(
+            "too_far_behind", "Those events are no longer in the log; read the session instead."
+        )
     return [e.envelope() for e in events if e.audience.managers]
 
 
@@ -286,7 +373,9 @@ def list_competencies() -> Any:
     return [c.model_dump(mode="json") for c in setup.library(get_redis())]
 
 
-@operation("PUT", "/competencies/<competency_id>", "Add or replace a competency", tag="library", body=Competency)
+@operation(
+    "PUT", "/competencies/<competency_id>", "Add or replace a competency", tag="library", body=Competency
+)
 def save_competency(competency_id: str, body: Competency) -> Any:
     """Sessions keep the copy they were set up with."""
     if body.id != competency_id:
@@ -297,14 +386,26 @@ def save_competency(competency_id: str, body: Competency) -> Any:
     return body.model_dump(mode="json")
 
 
-@operation("POST", "/join", "Join a session as a candidate", tag="candidates", body=CandidateJoin, status=201, auth=False)
+@operation(
+    "POST",
+    "/join",
+    "Join a session as a candidate",
+    tag="candidates",
+    body=CandidateJoin,
+    status=201,
+    auth=False,
+)
 def join(body: CandidateJoin) -> Any:
     """Code and name in, a device token out; the token authenticates the phone's socket."""
     if not body.accept_privacy_notice:
         raise DomainError("privacy_notice", "Read and accept the privacy notice to check in.")
     r = get_redis()
-    pending = joining.start_by_code(r, Join(code=body.code, name=body.name), request.remote_addr or "?",
-                                    current_app.config["JOIN_ATTEMPTS_PER_MINUTE"])
+    pending = joining.start_by_code(
+        r,
+        Join(code=body.code, name=body.name),
+        request.remote_addr or "?",
+        current_app.config["JOIN_ATTEMPTS_PER_MINUTE"],
+    )
     candidate_id, token, events = joining.finish(r, pending)
     broadcast.publish(pending["session_id"], events)
     return {"session_id": pending["session_id"], "candidate_id": candidate_id, "token": token}
