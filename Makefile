@@ -11,6 +11,8 @@ run: install
 
 test: install
 	@test -x "$(CHROMIUM)" || { echo "Browser tests need Chromium at $(CHROMIUM) (Debian: apt-get install chromium), or set CHROMIUM=/path/to/chromium."; exit 1; }
+	$(BIN)/ruff check facilitator tests bench
+	$(BIN)/mypy
 	CHROMIUM_PATH="$(CHROMIUM)" $(BIN)/pytest
 
 install: $(VENV)/.installed node_modules/.installed
