@@ -38,9 +38,28 @@ def rooms_of(session_id: str, viewer: Viewer) -> list[str]:
     return [room(session_id, "candidates"), room(session_id, "candidate", viewer.id)]
 
 
+# Events after which a person's open connections must close: access ends with them.
+EVICTIONS = {
+    "candidate_removed": ("candidate", "candidate_id"),
+    "observer_removed": ("observer", "observer_id"),
+}
+
+
 def publish(session_id: str, events: Iterable[Event]) -> None:
     """Emit logged events, each to its audience only (through the message queue if any)."""
     for event in events:
         rooms = rooms_for(session_id, event.audience)
         if rooms:
             socketio.emit(event.type, event.envelope(), to=rooms)
+        if event.type in EVICTIONS:
+            kind, field = EVICTIONS[event.type]
+            evict(session_id, kind, str(event.data[field]))
+
+
+def evict(session_id: str, kind: str, person_id: str) -> None:
+    """Close every connection one person holds to a session, on whichever process holds it."""
+    from .store import get_redis
+    from .store.sessions import sockets_of
+
+    for socket_id in sockets_of(get_redis(), session_id, kind, person_id):
+        socketio.server.disconnect(socket_id, namespace="/")

@@ -19,11 +19,16 @@ class Device:
         self.events: list[dict[str, Any]] = []
         self.lock = threading.Lock()
         self.resumed_seq = 0
+        self.refusal: Any = None
         self.client.on("*", self._record)
+        self.client.on("connect_error", self._refused)
 
     def _record(self, name: str, envelope: Any = None) -> None:
         with self.lock:
             self.events.append({"name": name, **(envelope or {})})
+
+    def _refused(self, data: Any = None) -> None:
+        self.refusal = data
 
     def connect(self) -> Device:
         """Connect (websocket) and wait until the server accepted us."""

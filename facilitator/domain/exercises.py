@@ -159,11 +159,12 @@ def assignment_events(
     for group in run.groups:
         for member in group.members:
             if only is None or member in only:
+                # Private to the candidate: staff follow groups through groups_changed.
                 events.append(
                     Event(
                         "group_assigned",
                         assignment_for(data, exercise, group, member),
-                        Audience(candidates=(member,)),
+                        Audience(managers=False, candidates=(member,)),
                     )
                 )
     return events

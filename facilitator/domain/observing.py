@@ -34,7 +34,10 @@ def remove_observer(data: SessionData, user_id: str) -> list[Event]:
             for observers in run.observers.values():
                 if user_id in observers:
                     observers.remove(user_id)
-    return [Event("panel_changed", {"panel": list(data.session.panel)}, MANAGERS)]
+    return [
+        Event("panel_changed", {"panel": list(data.session.panel)}, MANAGERS),
+        Event("observer_removed", {"observer_id": user_id}, Audience(observers=(user_id,))),
+    ]
 
 
 def _history(data: SessionData, exclude: str) -> list[dict[str, list[str]]]:

@@ -10,6 +10,7 @@ from flask import request
 from flask_login import current_user
 from flask_socketio import join_room
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from socketio.exceptions import ConnectionRefusedError
 
 from .. import broadcast
 from ..domain.commands import Resume
@@ -53,9 +54,14 @@ connections: dict[str, Connection] = {}
 DEVICE_COOKIE = "fac_device_{}"
 
 
+def socket_id() -> str:
+    """The Socket.IO id of the socket whose event is being handled."""
+    return str(request.sid)  # type: ignore[attr-defined]
+
+
 def current() -> Connection | None:
     """The connection of the socket whose event is being handled."""
-    return connections.get(request.sid)  # type: ignore[attr-defined]
+    return connections.get(socket_id())
 
 
 def _authenticate(auth: ConnectAuth) -> Connection:
@@ -86,20 +92,25 @@ def on_connect(auth: Any = None) -> None:
     try:
         conn = _authenticate(ConnectAuth.model_validate(auth or {}))
     except (DomainError, ValidationError) as exc:
-        raise ConnectionRefusedError(replies.from_exception(exc)["error"]) from None
-    connections[request.sid] = conn  # type: ignore[attr-defined]
+        error = replies.from_exception(exc)["error"]
+        # The client's connect_error carries {message, data: {code, message}}.
+        raise ConnectionRefusedError(error["message"], error) from None
+    connections[socket_id()] = conn
     for name in broadcast.rooms_of(conn.session_id, conn.viewer):
         join_room(name)
-    if conn.viewer.kind == "candidate":
-        broadcast.publish(conn.session_id, live.presence(get_redis(), conn.session_id, conn.viewer.id, +1))
+    broadcast.publish(
+        conn.session_id, live.presence(get_redis(), conn.session_id, conn.viewer, socket_id(), True)
+    )
 
 
 @socketio.on("disconnect")
 def on_disconnect(*_: Any) -> None:
     """Any client: a candidate's phone going away shows in the lobby."""
-    conn = connections.pop(request.sid, None)  # type: ignore[attr-defined]
-    if conn is not None and conn.viewer.kind == "candidate":
-        broadcast.publish(conn.session_id, live.presence(get_redis(), conn.session_id, conn.viewer.id, -1))
+    conn = connections.pop(socket_id(), None)
+    if conn is not None:
+        broadcast.publish(
+            conn.session_id, live.presence(get_redis(), conn.session_id, conn.viewer, socket_id(), False)
+        )
 
 
 @socketio.on("resume")

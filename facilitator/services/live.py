@@ -89,7 +89,11 @@ CANDIDATE_ACTIONS: dict[str, tuple[type[BaseModel], Callable[[Any, str], Decisio
 
 
 def _apply(
-    r: redis.Redis, session_id: str, request_id: str, check: Callable[[SessionData], None], decision: Decision
+    r: redis.Redis,
+    session_id: str,
+    request_id: str | None,
+    check: Callable[[SessionData], None],
+    decision: Decision,
 ) -> Outcome[Any]:
     def decide(data: SessionData, extra: Extra) -> tuple[dict[str, Any], list[Event]]:
         check(data)
@@ -99,14 +103,17 @@ def _apply(
     return unit.change(r, session_id, decide, request_id=request_id)
 
 
-def manager_action(r: redis.Redis, user: StaffUser, session_id: str, name: str, command: Any) -> Outcome[Any]:
-    """Run one of MANAGER_ACTIONS for a facilitator; a retried command id changes nothing."""
+def manager_action(
+    r: redis.Redis, user: StaffUser, session_id: str, name: str, command: Any, remember: bool = True
+) -> Outcome[Any]:
+    """Run one of MANAGER_ACTIONS for a facilitator; a retried command id changes nothing.
+    With `remember` false (an API call without an Idempotency-Key) the id is not kept."""
     _, build = MANAGER_ACTIONS[name]
 
     def check(data: SessionData) -> None:
         require_manager(data.session, user)
 
-    return _apply(r, session_id, command.id, check, build(command))
+    return _apply(r, session_id, command.id if remember else None, check, build(command))
 
 
 def candidate_action(
@@ -142,13 +149,11 @@ def check_in(
     return outcome.result["candidate_id"], issued["token"], outcome.events
 
 
-def presence(r: redis.Redis, session_id: str, candidate_id: str, delta: int) -> list[Event]:
-    """Count a phone in or out; log an event when the candidate goes on- or offline."""
-    was = candidate_id in session_store.online(r, session_id)
-    now_online = session_store.set_presence(r, session_id, candidate_id, delta)
-    if was == now_online:
+def presence(r: redis.Redis, session_id: str, viewer: Viewer, socket_id: str, connected: bool) -> list[Event]:
+    """Record a socket opening or closing; log an event when a candidate goes on- or offline."""
+    if not session_store.track_socket(r, session_id, viewer.kind, viewer.id, socket_id, connected):
         return []
-    return log.append_now(r, session_id, [lobby.presence_changed(candidate_id, now_online, time.time())])
+    return log.append_now(r, session_id, [lobby.presence_changed(viewer.id, connected, time.time())])
 
 
 def catch_up(

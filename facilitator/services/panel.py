@@ -103,7 +103,7 @@ def revoke_invites(r: redis.Redis, manager: StaffUser, session_id: str) -> None:
 
 
 def nudge(
-    r: redis.Redis, manager: StaffUser, session_id: str, observer_id: str, request_id: str
+    r: redis.Redis, manager: StaffUser, session_id: str, observer_id: str, request_id: str | None
 ) -> Outcome[Any]:
     """Remind an observer of the ratings they still owe."""
     ratings = evidence_store.ratings(r, session_id)

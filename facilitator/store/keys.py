@@ -114,9 +114,15 @@ def events(session_id: str) -> str:
     return _key("session", session_id, "events")
 
 
-def presence(session_id: str) -> str:
-    """Hash: candidate id -> number of connected sockets."""
-    return _key("session", session_id, "presence")
+def sockets(session_id: str, kind: str, person_id: str) -> str:
+    """Set: Socket.IO ids of one person's open connections to a session (kind: candidate,
+    observer, manager), so that removing someone can close them on whichever process holds them."""
+    return _key("session", session_id, "sockets", kind, person_id)
+
+
+def online(session_id: str) -> str:
+    """Set: candidate ids with at least one open connection (the lobby's presence dots)."""
+    return _key("session", session_id, "online")
 
 
 def rate_limit(bucket: str, who: str) -> str:

@@ -38,6 +38,20 @@ end
 return first
 """
 
+# KEYS[1] = the person's socket set, KEYS[2] = the session's online set
+# ARGV[1] = socket id, ARGV[2] = "1" to add it, "0" to remove it, ARGV[3] = the person's id
+# ARGV[4] = "1" when the person counts towards presence (candidates)
+# Returns 1 when the person went from offline to online or back, else 0.
+TRACK_SOCKET = """
+local before = redis.call('SCARD', KEYS[1])
+if ARGV[2] == '1' then redis.call('SADD', KEYS[1], ARGV[1]) else redis.call('SREM', KEYS[1], ARGV[1]) end
+local after = redis.call('SCARD', KEYS[1])
+if ARGV[4] ~= '1' then return 0 end
+if after > 0 then redis.call('SADD', KEYS[2], ARGV[3]) else redis.call('SREM', KEYS[2], ARGV[3]) end
+if (before == 0) ~= (after == 0) then return 1 end
+return 0
+"""
+
 # KEYS[1] = rate-limit counter
 # ARGV[1] = window in seconds
 # Returns the number of attempts in the current window, this one included.

@@ -10,6 +10,7 @@ import redis
 from ..domain.ids import new_join_code, new_token
 from ..domain.models import Competency, Session
 from . import keys
+from .scripts import TRACK_SOCKET, Lua
 from .users import token_hash
 
 MAX_CODE_ATTEMPTS = 20
@@ -82,10 +83,13 @@ def _pair(found: str | None) -> tuple[str, str] | None:
     return session_id, candidate_id
 
 
+DEVICE_TOKEN_TTL_S = 3 * 24 * 3600
+
+
 def issue_device_token(pipe: redis.client.Pipeline, session_id: str, candidate_id: str) -> str:
-    """Queue a new token that lets one phone act as one checked-in candidate."""
+    """Queue a new token that lets one phone act as one checked-in candidate (for three days)."""
     token = new_token()
-    pipe.set(keys.device(token_hash(token)), f"{session_id}:{candidate_id}")
+    pipe.set(keys.device(token_hash(token)), f"{session_id}:{candidate_id}", ex=DEVICE_TOKEN_TTL_S)
     return token
 
 
@@ -109,17 +113,29 @@ def save_competency(r: redis.Redis, competency: Competency) -> None:
     r.hset(keys.library(), competency.id, competency.model_dump_json())
 
 
-def set_presence(r: redis.Redis, session_id: str, candidate_id: str, delta: int) -> bool:
-    """Count a phone's socket in or out; True when the candidate is now online."""
-    count = r.hincrby(keys.presence(session_id), candidate_id, delta)
-    if count <= 0:
-        r.hdel(keys.presence(session_id), candidate_id)
-    return count > 0
+_TRACK = Lua(TRACK_SOCKET)
+
+
+def track_socket(
+    r: redis.Redis, session_id: str, kind: str, person_id: str, socket_id: str, connected: bool
+) -> bool:
+    """Record a socket opening or closing; True when a candidate went on- or offline."""
+    changed = _TRACK(
+        r,
+        keys=[keys.sockets(session_id, kind, person_id), keys.online(session_id)],
+        args=[socket_id, "1" if connected else "0", person_id, "1" if kind == "candidate" else "0"],
+    )
+    return bool(changed)
+
+
+def sockets_of(r: redis.Redis, session_id: str, kind: str, person_id: str) -> set[str]:
+    """The Socket.IO ids of one person's open connections."""
+    return cast(set[str], r.smembers(keys.sockets(session_id, kind, person_id)))
 
 
 def online(r: redis.Redis, session_id: str) -> set[str]:
     """Candidates with at least one connected phone."""
-    return set(cast(list[str], r.hkeys(keys.presence(session_id))))
+    return cast(set[str], r.smembers(keys.online(session_id)))
 
 
 def attempts(r: redis.Redis, bucket: str, who: str) -> int:

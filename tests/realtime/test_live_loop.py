@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
+import pytest
 import requests
+import socketio
 
 from ..builders import SessionBuilder
 from ..live_server import LiveServer
@@ -113,3 +117,34 @@ def test_retried_command_is_applied_once(live: LiveServer, live_token: str) -> N
     assert len(lead.of("question_asked")) == 1
     phone.disconnect()
     lead.disconnect()
+
+
+def test_removed_candidate_is_told_then_cut_off_and_refused_with_a_reason(
+    live: LiveServer, live_token: str
+) -> None:
+    build = SessionBuilder(requests.Session(), live_token, prefix=live.url).create()
+    build.state("open")
+    ada, grace = build.join("Ada Lovelace"), build.join("Grace Hopper")
+    phone = Device(live.url, build.session_id, token=ada["token"]).connect()
+    phone.resume()
+    other = Device(live.url, build.session_id, token=grace["token"]).connect()
+    other.resume()
+    build.call("delete", f"/sessions/{build.session_id}/candidates/{ada['candidate_id']}", expect=200)
+    phone.wait_for("candidate_removed")
+    deadline = time.monotonic() + 10
+    while phone.client.connected and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not phone.client.connected
+    assert other.client.connected
+
+    build.call(
+        "post", f"/sessions/{build.session_id}/announcements", {"text": "Welcome, everyone"}, expect=201
+    )
+    other.wait_for("announcement_made")
+    assert not phone.of("announcement_made")
+
+    again = Device(live.url, build.session_id, token=ada["token"])
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        again.connect()
+    assert again.refusal["data"] == {"code": "removed", "message": "You have been removed from this session."}
+    other.disconnect()

@@ -18,6 +18,7 @@ from ...domain.commands import (
 )
 from ...domain.errors import NotFound
 from ...domain.evidence import MAX_NOTE, Observation
+from ...domain.ids import new_id
 from ...domain.models import Identifier
 from ...services import evidence, panel
 from ...services.access import require_manager, staff_viewer
@@ -190,7 +191,9 @@ def record_observation(session_id: str, body: RecordObservation) -> Any:
 )
 def edit_observation(session_id: str, observation_id: str, body: ObservationChange) -> Any:
     """One's own only; the earlier version is kept."""
-    command = EditObservation(id=_request_id(), observation_id=observation_id, **body.model_dump())
+    command = EditObservation(
+        id=_request_id() or new_id(16), observation_id=observation_id, **body.model_dump()
+    )
     return _written(
         session_id, evidence.change_observation(get_redis(), current_api_user(), session_id, command)
     )
@@ -201,7 +204,7 @@ def edit_observation(session_id: str, observation_id: str, body: ObservationChan
 )
 def delete_observation(session_id: str, observation_id: str) -> Any:
     """One's own only; it stays on the record, marked deleted."""
-    command = DeleteObservation(id=_request_id(), observation_id=observation_id)
+    command = DeleteObservation(id=_request_id() or new_id(16), observation_id=observation_id)
     return _written(
         session_id, evidence.change_observation(get_redis(), current_api_user(), session_id, command)
     )
@@ -234,6 +237,9 @@ def observation_versions(session_id: str, observation_id: str) -> Any:
 def rate_candidate(session_id: str, exercise_id: str, candidate_id: str, body: RatingBody) -> Any:
     """A draft until `submit` is true; then locked."""
     command = RateCandidate(
-        id=_request_id(), exercise_id=exercise_id, candidate_id=candidate_id, **body.model_dump()
+        id=_request_id() or new_id(16),
+        exercise_id=exercise_id,
+        candidate_id=candidate_id,
+        **body.model_dump(),
     )
     return _written(session_id, evidence.rate(get_redis(), current_api_user(), session_id, command))

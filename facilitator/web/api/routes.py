@@ -17,11 +17,12 @@ from ...domain.commands import (
     SessionDetails,
 )
 from ...domain.errors import DomainError, Forbidden
+from ...domain.events import Viewer
 from ...domain.ids import new_id
 from ...domain.lobby import candidate_summary
 from ...domain.models import Competency
 from ...domain.views import manager_view
-from ...services import joining, live, setup
+from ...services import joining, live, setup, snapshots
 from ...services.access import require_manager
 from ...store import get_redis, log, unit
 from ...store import sessions as session_store
@@ -85,24 +86,26 @@ def _published(session_id: str, outcome: Outcome[Any]) -> Any:
     return outcome.result
 
 
-def _request_id() -> str:
-    """The client's Idempotency-Key, so a retried request changes nothing; else a fresh id."""
+def _request_id() -> str | None:
+    """The client's Idempotency-Key, so a retried request changes nothing (None without one)."""
     key = request.headers.get("Idempotency-Key", "").strip()
-    if key:
-        if not 8 <= len(key) <= 64 or not all(ch.isalnum() or ch in "-_" for ch in key):
-            raise DomainError(
-                "invalid_idempotency_key", "Idempotency-Key must be 8 to 64 letters, digits, - or _."
-            )
-        return key
-    return new_id(16)
+    if not key:
+        return None
+    if not 8 <= len(key) <= 64 or not all(ch.isalnum() or ch in "-_" for ch in key):
+        raise DomainError(
+            "invalid_idempotency_key", "Idempotency-Key must be 8 to 64 letters, digits, - or _."
+        )
+    return key
 
 
 def _act(session_id: str, name: str, **fields: Any) -> Any:
     model, _ = live.MANAGER_ACTIONS[name]
-    command = model.model_validate({"id": _request_id(), **fields})
-    return _published(
-        session_id, live.manager_action(get_redis(), current_api_user(), session_id, name, command)
+    key = _request_id()
+    command = model.model_validate({"id": key or new_id(16), **fields})
+    outcome = live.manager_action(
+        get_redis(), current_api_user(), session_id, name, command, remember=key is not None
     )
+    return _published(session_id, outcome)
 
 
 def _managed(session_id: str) -> Any:
@@ -136,7 +139,7 @@ def create_session(body: SessionDetails) -> Any:
 def get_session(session_id: str) -> Any:
     """Set-up and live state as the facilitator sees it."""
     data = _managed(session_id)
-    view = manager_view(data, session_store.online(get_redis(), session_id))
+    view = snapshots.for_viewer(get_redis(), data, Viewer("manager", current_api_user().id))
     return {
         "setup": data.session.model_dump(mode="json"),
         "live": view,
