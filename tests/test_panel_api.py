@@ -7,10 +7,13 @@ import time
 
 import pytest
 import redis
+from flask import Flask
 from flask.testing import FlaskClient
 
 from facilitator.domain.models import Session
+from facilitator.extensions import socketio
 from facilitator.store import keys
+from facilitator.store import users as user_store
 
 from .panel_helpers import Panel, running_panel
 
@@ -181,3 +184,17 @@ def test_invite_creates_an_observer_who_sees_only_that_session(
     assert client.get("/sessions/new").status_code == 403
     assert client.get(f"/sessions/{panel.sid}/live").status_code == 404
     assert client.get("/library/new").status_code == 403
+
+
+def test_facilitator_on_the_panel_observes_with_an_observers_view(
+    app: Flask, panel: Panel, api_token: str, r: redis.Redis
+) -> None:
+    auth = {"session_id": panel.sid, "api_token": api_token, "role": "observer"}
+    outsider = socketio.test_client(app, auth=auth)
+    assert not outsider.is_connected()
+    lead = user_store.by_email(r, "fran@example.com")
+    assert lead is not None
+    panel.build.call("post", f"/sessions/{panel.sid}/panel", {"user_id": lead[0].id}, expect=201)
+    tablet = socketio.test_client(app, auth=auth)
+    snapshot = tablet.emit("resume", {}, callback=True)["result"]["snapshot"]
+    assert snapshot["me"]["id"] == lead[0].id and snapshot["competencies"]

@@ -56,6 +56,7 @@ def exercise_public(exercise: Exercise, run: ExerciseRun) -> dict[str, Any]:
         "output_prompt": exercise.output_prompt,
         "status": run.status.value,
         "started_at": run.started_at,
+        "ended_at": run.ended_at,
         "timer": timer_view(run),
     }
 
@@ -262,7 +263,13 @@ def _timer_event(name: str, exercise: Exercise, run: ExerciseRun, **extra: Any) 
     """Everyone learns the clock's new end instant or remaining time."""
     return Event(
         name,
-        {"exercise_id": exercise.id, "status": run.status.value, "timer": timer_view(run), **extra},
+        {
+            "exercise_id": exercise.id,
+            "status": run.status.value,
+            "timer": timer_view(run),
+            "ended_at": run.ended_at,
+            **extra,
+        },
         EVERYONE,
     )
 

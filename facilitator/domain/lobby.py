@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from .errors import Conflict, Forbidden
-from .events import EVERYONE, MANAGERS, Audience, Event, to_candidates
+from .events import EVERYONE, MANAGERS, STAFF, Audience, Event, staff_and_candidates
 from .exercises import assignment_events, groups_changed
 from .ids import new_id
 from .models import Candidate, CandidateStatus, RunStatus, SessionData, SessionState
@@ -79,7 +79,8 @@ def check_in(
         candidate.status = CandidateStatus.CHECKED_IN
         candidate.privacy_accepted_at = now
         candidate.checked_in_at = now
-    events = [Event("candidate_checked_in", candidate_summary(candidate), MANAGERS)] if first_time else []
+    # Observers see arrivals too (names only): late arrivals appear on their tablets.
+    events = [Event("candidate_checked_in", candidate_summary(candidate), STAFF)] if first_time else []
     return candidate, events
 
 
@@ -89,7 +90,7 @@ def remove_candidate(data: SessionData, candidate_id: str) -> list[Event]:
     if candidate.status == CandidateStatus.REMOVED:
         raise Conflict("already_removed", f"{candidate.name} has already been removed.")
     candidate.status = CandidateStatus.REMOVED
-    events = [Event("candidate_removed", {"candidate_id": candidate_id}, to_candidates(candidate_id))]
+    events = [Event("candidate_removed", {"candidate_id": candidate_id}, staff_and_candidates(candidate_id))]
     for run in data.session.runs.values():
         group = run.group_of(candidate_id)
         exercise = data.session.exercise(run.exercise_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from flask import request
 from flask_login import current_user
@@ -14,7 +14,7 @@ from socketio.exceptions import ConnectionRefusedError
 
 from .. import broadcast
 from ..domain.commands import Resume
-from ..domain.errors import DomainError, NotFound
+from ..domain.errors import DomainError, Forbidden, NotFound
 from ..domain.events import Viewer
 from ..domain.models import CandidateStatus
 from ..extensions import socketio
@@ -36,6 +36,8 @@ class ConnectAuth(BaseModel):
     session_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
     token: Token | None = None
     api_token: Token | None = None
+    # A facilitator who is also on the panel opens the observer tablet as an observer.
+    role: Literal["observer"] | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,10 @@ def _authenticate(auth: ConnectAuth) -> Connection:
     elif current_user.is_authenticated:
         user = current_user.account
     if user is not None:
+        if auth.role == "observer":
+            if user.id not in session.panel:
+                raise Forbidden("not_on_panel", "Join the session's panel to observe it.")
+            return Connection(auth.session_id, Viewer("observer", user.id), user)
         return Connection(auth.session_id, staff_viewer(session, user), user)
     token = auth.token or request.cookies.get(DEVICE_COOKIE.format(auth.session_id))
     found = session_store.resolve_device(r, token) if token else None

@@ -21,6 +21,7 @@ from ..domain.evidence import Observation, Rating, RatingStatus, rating_key
 from ..domain.models import SessionData
 from ..store import evidence as store
 from ..store import keys, unit
+from ..store import users as user_store
 from ..store.users import StaffUser
 from .access import staff_viewer
 
@@ -201,7 +202,10 @@ def visible(
             "blind",
             "Submit your own rating of this candidate in this exercise to see the other observers' evidence.",
         )
+    authors = {o for o in data.session.panel} | {x.observer_id for x in ratings.values()}
+    names = {uid: account.name for uid in authors if (account := user_store.get(r, uid)) is not None}
     return {
+        "observers": names,
         "observations": [
             o.model_dump()
             for o in store.observations(r, session_id)

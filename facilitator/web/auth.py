@@ -26,14 +26,16 @@ def login() -> str | Response:
     if request.method == "POST":
         r = get_redis()
         email = request.form.get("email", "").strip().lower()[:254]
-        attempts = session_store.count_attempt(r, "login", f"{request.remote_addr}:{email}", 600)
+        who = f"{request.remote_addr}:{email}"
         found = user_store.by_email(r, email) if email else None
-        if attempts > LOGIN_ATTEMPTS_PER_10_MIN:
+        if session_store.attempts(r, "login", who) >= LOGIN_ATTEMPTS_PER_10_MIN:
             error = "Too many attempts. Wait ten minutes and try again."
         elif found and found[0].active and check_password_hash(found[1], request.form.get("password", "")):
             login_user(StaffPrincipal(found[0]))
             return redirect(safe_next(request.args.get("next")) or url_for("sessions.index"))
         else:
+            # Only failures count, so a shared office address is never locked out by use.
+            session_store.count_attempt(r, "login", who, 600)
             error = "That email and password do not match an account."
     return render_template("auth/login.html", error=error), (401 if error else 200)  # type: ignore[return-value]
 

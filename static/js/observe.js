@@ -34,10 +34,8 @@ let ratingExerciseId = sessionStorage.getItem(`${storageKey}:rating-exercise`);
 let editing = null; // { id, text, error } while a note is edited inline
 let nudge = null; // owed ratings from the facilitator's last reminder
 let nudgeDismissed = false;
-// A reason the page cannot work. Facilitators on the panel connect as managers and get the
-// control room's snapshot, not an observer's.
-const MANAGER_PROBLEM = "You run this session as a facilitator, so this page cannot show you an observer's view. Record evidence from an observer account, or use the control room.";
-let problem = root.dataset.viewerKind === "manager" ? MANAGER_PROBLEM : null;
+// A reason the page cannot work (shown instead of the capture screen).
+let problem = null;
 
 // ---- small helpers ----
 
@@ -172,11 +170,6 @@ function adopt(snapshot) {
 }
 
 function load(snapshot) {
-  if (!snapshot.competencies || !snapshot.me) {
-    problem = MANAGER_PROBLEM;
-    render();
-    return;
-  }
   problem = null;
   adopt(snapshot);
   server.observations = new Map();
@@ -1262,6 +1255,8 @@ restore();
 const live = new Live({
   sessionId,
   storageKey,
+  // Facilitators on the panel observe as observers here, with an observer's view.
+  auth: { role: "observer" },
   onSnapshot: load,
   onEvent(envelope) {
     const handler = handlers[envelope.type];
