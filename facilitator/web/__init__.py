@@ -59,6 +59,14 @@ def init_app(app: Flask) -> None:
         target = node_modules / VENDOR_FILES[name]
         return send_from_directory(target.parent, target.name, max_age=86400)
 
+    @app.get("/observe-sw.js")
+    def observe_service_worker() -> Response:
+        """The observer tablet's service worker, served from the root so it may control
+        /sessions/ pages."""
+        response = send_from_directory(Path(app.static_folder or "static") / "js", "observe-sw.js", max_age=0)
+        response.headers["Cache-Control"] = "no-cache"
+        return response
+
     @app.after_request
     def security_headers(response: Response) -> Response:
         response.headers.setdefault("Content-Security-Policy", CSP)
