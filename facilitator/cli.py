@@ -47,6 +47,7 @@ def serve(host: str, port: int) -> None:
         if user_store.count(r) == 0:
             token = user_store.issue_setup_token(r)
             click.echo(f"First run: create the admin account at {base}/setup/{token}")
+    socketio.start_background_task(_sweep_forever, app)
     # A plain `kill` (SIGTERM) exits like Ctrl-C, so the embedded Redis is stopped cleanly.
     signal.signal(signal.SIGTERM, _exit_on_signal)
     socketio.run(app, host=host, port=port, log_output=os.environ.get("FACILITATOR_ACCESS_LOG") == "1")
@@ -54,6 +55,38 @@ def serve(host: str, port: int) -> None:
 
 def _exit_on_signal(*_: object) -> None:
     raise SystemExit(0)
+
+
+def _sweep_forever(app: Flask) -> None:
+    """Erase candidate data past its retention period, hourly, for as long as the server runs."""
+    from .extensions import socketio
+    from .services import retention
+    from .store import get_redis
+
+    while True:
+        with app.app_context():
+            try:
+                retention.sweep(get_redis(), app.config["RETENTION_DAYS"])
+            except Exception:  # a failed sweep must not stop the server; the next one retries
+                app.logger.exception("retention sweep failed")
+        socketio.sleep(retention.SWEEP_EVERY_S)
+
+
+@cli.command()
+@click.option("--days", type=int, default=None, help="Override FACILITATOR_RETENTION_DAYS.")
+def purge(days: int | None) -> None:
+    """Erase candidate data of sessions whose retention period has passed (the server also
+    does this hourly)."""
+    from .services import retention
+    from .store import get_redis
+
+    app = _app()
+    with app.app_context():
+        keep = app.config["RETENTION_DAYS"] if days is None else days
+        erased = retention.sweep(get_redis(), keep)
+    for session in erased:
+        click.echo(f"Erased candidate data of “{session.title}” ({session.id}).")
+    click.echo(f"{len(erased)} session(s) past {keep} days erased.")
 
 
 @cli.group()

@@ -96,3 +96,5 @@ def test_cli_creates_users_and_tokens_on_the_embedded_server(tmp_path: Path) -> 
     assert token.returncode == 0 and token.stdout.strip().startswith("fac_")
     unknown = run_cli("tokens", "create", "nobody@example.com", env=env)
     assert unknown.returncode == 1 and "no account" in unknown.stderr
+    purged = run_cli("purge", env=env)
+    assert purged.returncode == 0 and "0 session(s) past 180 days erased." in purged.stdout

@@ -213,6 +213,10 @@ class Session(Record):
     current_exercise_id: str | None = None
     created_at: float
     updated_at: float
+    # When the live part ended (the retention period counts from here), and when the
+    # candidates' data was erased at the end of it.
+    ended_at: float | None = None
+    purged_at: float | None = None
 
     def exercise(self, exercise_id: str) -> Exercise | None:
         """The exercise with this id, if the session has one."""

@@ -60,6 +60,15 @@ def check_transition(session: Session, target: SessionState) -> None:
         )
 
 
+def move(session: Session, target: SessionState, now: float) -> None:
+    """Move the session to `target`, or refuse with the reason."""
+    check_transition(session, target)
+    session.state = target
+    session.updated_at = now
+    if target == S.ENDED:
+        session.ended_at = now
+
+
 def require_state(session: Session, *states: SessionState, doing: str) -> None:
     """Refuse `doing` unless the session is in one of `states`."""
     if session.state not in states:

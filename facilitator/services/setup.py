@@ -14,7 +14,7 @@ from ..domain.events import Event
 from ..domain.ids import new_id
 from ..domain.library import default_library
 from ..domain.models import Competency, Session, SessionData
-from ..domain.states import check_transition
+from ..domain.states import move
 from ..store import sessions as session_store
 from ..store import unit
 from ..store.unit import Extra, Outcome
@@ -113,9 +113,7 @@ def change_state(
     """Move the session through draft, open, live, ended and on."""
 
     def decide(data: SessionData, extra: Extra) -> tuple[dict[str, Any], list[Event]]:
-        check_transition(data.session, command.state)
-        data.session.state = command.state
-        data.session.updated_at = time.time()
+        move(data.session, command.state, time.time())
         return {"state": command.state.value}, [lobby.session_state_changed(data)]
 
     return unit.change(r, session_id, _managed(user, decide), request_id=request_id)

@@ -166,3 +166,27 @@ def observations_by(session_id: str, observer_id: str) -> str:
 def ratings(session_id: str) -> str:
     """Hash: "<exercise id>:<candidate id>:<observer id>" -> rating JSON."""
     return _key("session", session_id, "ratings")
+
+
+def candidate_data(session_id: str) -> list[str]:
+    """Every key holding a session's candidates' personal data (erased after retention),
+    apart from the per-person sets found with `candidate_data_patterns`."""
+    return [
+        candidates(session_id),
+        candidate_secrets(session_id),
+        questions(session_id),
+        outputs(session_id),
+        announcements(session_id),
+        requests(session_id),
+        events(session_id),
+        observations(session_id),
+        observation_versions(session_id),
+        observation_counts(session_id),
+        ratings(session_id),
+        online(session_id),
+    ]
+
+
+def candidate_data_patterns(session_id: str) -> list[str]:
+    """SCAN patterns for the per-person sets of a session."""
+    return [_key("session", session_id, "observations-by", "*"), _key("session", session_id, "sockets", "*")]

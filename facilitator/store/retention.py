@@ -1,0 +1,39 @@
+"""Erasing a session's candidate data when its retention period is over."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import redis
+
+from ..domain import retention
+from ..domain.events import Event
+from ..domain.models import SessionData
+from . import keys, unit
+from .users import token_hash
+
+
+def erase(r: redis.Redis, session_id: str, now: float) -> bool:
+    """Erase one session's candidate data in one transaction; False when there was none due."""
+    per_person: list[str] = []
+    for pattern in keys.candidate_data_patterns(session_id):
+        per_person += [cast(str, k) for k in r.scan_iter(match=pattern, count=500)]
+    invites = cast(dict[str, str], r.hgetall(keys.candidate_secrets(session_id)))
+    doomed = [
+        *keys.candidate_data(session_id),
+        *per_person,
+        *(keys.invite(token_hash(t)) for t in invites.values()),
+    ]
+
+    def decide(data: SessionData, extra: unit.Extra) -> tuple[dict[str, Any], list[Event]]:
+        if data.session.purged_at is not None:
+            return {"erased": False}, []
+        retention.erase_candidates(data.session, now)
+        data.candidates.clear()
+        data.questions.clear()
+        data.outputs.clear()
+        data.announcements.clear()
+        extra.append(lambda pipe: pipe.delete(*doomed))
+        return {"erased": True}, []
+
+    return bool(unit.change(r, session_id, decide).result["erased"])
