@@ -35,13 +35,6 @@ def _panel_member(data: SessionData, user: StaffUser) -> Viewer:
     return viewer
 
 
-def _replayed(r: redis.Redis, session_id: str, request_id: str) -> Any:
-    import json
-
-    prior = r.hget(keys.requests(session_id), request_id)
-    return None if prior is None else json.loads(prior)
-
-
 def record_observation(
     r: redis.Redis, user: StaffUser, session_id: str, command: RecordObservation
 ) -> store.Written:
@@ -91,7 +84,7 @@ def change_observation(
 ) -> store.Written:
     """Edit or delete one's own observation; the earlier version is kept."""
     request_id = f"o:{user.id}:{command.id}"
-    prior = _replayed(r, session_id, request_id)
+    prior = unit.prior_ack(r, session_id, request_id)
     if prior is not None:
         return store.Written(False, [], prior)
     delete = isinstance(command, DeleteObservation)
@@ -135,7 +128,7 @@ def change_observation(
 def rate(r: redis.Redis, user: StaffUser, session_id: str, command: RateCandidate) -> store.Written:
     """Save a draft or submit a rating; a submitted rating is locked."""
     request_id = f"r:{user.id}:{command.id}"
-    prior = _replayed(r, session_id, request_id)
+    prior = unit.prior_ack(r, session_id, request_id)
     if prior is not None:
         return store.Written(False, [], prior)
     field = rating_key(command.exercise_id, command.candidate_id, user.id)

@@ -107,3 +107,14 @@ for i = 10, #ARGV do
 end
 return {1, first}
 """
+
+# KEYS[1] = the setup token's hash, KEYS[2] = the set of staff users
+# ARGV[1] = the hash of the token presented
+# Returns 1 (and forgets the token) only if it matches and no staff account exists yet.
+CONSUME_SETUP_TOKEN = """
+if redis.call('GET', KEYS[1]) == ARGV[1] and redis.call('SCARD', KEYS[2]) == 0 then
+  redis.call('DEL', KEYS[1])
+  return 1
+end
+return 0
+"""

@@ -10,7 +10,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import redis
 
@@ -134,6 +134,12 @@ def _write_changes(pipe: Any, session_id: str, before: dict[str, Any], after: di
         gone = [k for k in before[part] if k not in after[part]]
         if gone:
             pipe.hdel(key, *gone)
+
+
+def prior_ack(r: redis.Redis, session_id: str, request_id: str) -> Any:
+    """The acknowledgement first sent for a client request id, or None if it is new."""
+    prior = r.hget(keys.requests(session_id), request_id)
+    return None if prior is None else json.loads(cast(str, prior))
 
 
 def change(

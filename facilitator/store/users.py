@@ -10,6 +10,9 @@ import redis
 
 from ..domain.ids import new_id, new_token
 from . import keys
+from .scripts import CONSUME_SETUP_TOKEN, Lua
+
+_CONSUME_SETUP_TOKEN = Lua(CONSUME_SETUP_TOKEN)
 
 
 def token_hash(token: str) -> str:
@@ -108,11 +111,7 @@ def issue_setup_token(r: redis.Redis) -> str:
 
 def consume_setup_token(r: redis.Redis, token: str) -> bool:
     """True once for the current setup token, and only while no user exists."""
-    script = (
-        "if redis.call('GET', KEYS[1]) == ARGV[1] and redis.call('SCARD', KEYS[2]) == 0 "
-        "then redis.call('DEL', KEYS[1]) return 1 end return 0"
-    )
-    return bool(r.eval(script, 2, keys.setup_token(), keys.users(), token_hash(token)))
+    return bool(_CONSUME_SETUP_TOKEN(r, keys=[keys.setup_token(), keys.users()], args=[token_hash(token)]))
 
 
 def setup_token_valid(r: redis.Redis, token: str) -> bool:
