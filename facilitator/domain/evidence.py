@@ -183,6 +183,8 @@ def edited(
         raise NotFound("unknown_observation", "There is no such observation.")
     if current.deleted:
         raise Conflict("deleted", "That observation has been deleted.")
+    if not delete and note is None and indicator_id is None:
+        raise Conflict("no_change", "Give a new note or a new behaviour to change.")
     changes: dict[str, object] = {"version": current.version + 1, "edited_at": now}
     if delete:
         changes["deleted"] = True

@@ -204,16 +204,20 @@ def move_candidate(
         affected.update(source.members)
     affected.update(target.members)
     target.members.append(candidate_id)
+    observers_changed = False
     if data.session.panel and not run.observers.get(candidate_id):
         # A late arrival gets the observers with the lightest load.
         load = {o: sum(o in v for v in run.observers.values()) for o in data.session.panel}
         run.observers[candidate_id] = sorted(load, key=load.__getitem__)[: min(2, len(load))]
+        observers_changed = True
     used = set(target.roles.values())
     free = [i for i in range(len(exercise.role_briefs)) if i not in used]
     if free:
         target.roles[candidate_id] = free[0]
     run.groups = [g for g in run.groups if g.members]
     events = [groups_changed(data, exercise, run)]
+    if observers_changed:
+        events.append(observers_event(data, run))
     if run.status in ACTIVE:
         events += assignment_events(data, exercise, run, only=affected)
     return events

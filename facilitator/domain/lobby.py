@@ -9,6 +9,7 @@ from .events import EVERYONE, MANAGERS, STAFF, Audience, Event, staff_and_candid
 from .exercises import assignment_events, groups_changed
 from .ids import new_id
 from .models import Candidate, CandidateStatus, RunStatus, SessionData, SessionState
+from .observing import observers_event
 from .states import require_state
 
 JOINABLE = (SessionState.OPEN, SessionState.LIVE)
@@ -99,8 +100,9 @@ def remove_candidate(data: SessionData, candidate_id: str) -> list[Event]:
         group.members.remove(candidate_id)
         group.roles.pop(candidate_id, None)
         run.groups = [g for g in run.groups if g.members]
-        run.observers.pop(candidate_id, None)
         events.append(groups_changed(data, exercise, run))
+        if run.observers.pop(candidate_id, None) is not None:
+            events.append(observers_event(data, run))
         if run.started_at is not None:
             # Team-mates' phones drop the name at once.
             events += assignment_events(data, exercise, run, only=set(group.members))

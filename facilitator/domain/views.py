@@ -72,6 +72,7 @@ def manager_view(
     panel: list[dict[str, str]] | None = None,
     completion: list[dict[str, Any]] | None = None,
     observation_counts: dict[str, int] | None = None,
+    observer_names: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The facilitator's control room: roster with presence, every run, questions, outputs,
     the panel, the rating completion matrix and observation counts."""
@@ -87,6 +88,7 @@ def manager_view(
             }
     return {
         "panel": panel or [],
+        "observer_names": observer_names or {},
         "completion": completion or [],
         "observation_counts": observation_counts or {},
         "session": {**session_header(data), "join_code": s.join_code, "lobby_locked": s.lobby_locked},

@@ -156,6 +156,9 @@ def presence(r: redis.Redis, session_id: str, viewer: Viewer, socket_id: str, co
     return log.append_now(r, session_id, [lobby.presence_changed(viewer.id, connected, time.time())])
 
 
+SNAPSHOT_TRIES = 20
+
+
 def catch_up(
     r: redis.Redis, session_id: str, viewer: Viewer, last_seq: int, limit: int = 500
 ) -> dict[str, Any]:
@@ -167,10 +170,12 @@ def catch_up(
             "events": [e.envelope() for e in missed if may_see(e.audience, viewer)],
             "seq": missed[-1].seq if missed else last_seq,
         }
-    while True:
+    for _ in range(SNAPSHOT_TRIES):
         # State and log change in one transaction, so an unchanged seq around the read
         # means the snapshot is exactly the state as of that seq.
         seq = log.last_seq(r, session_id)
         data = unit.load(r, session_id)
         if log.last_seq(r, session_id) == seq:
-            return {"server_time": time.time(), "snapshot": snapshots.for_viewer(r, data, viewer), "seq": seq}
+            break
+    # After that many tries the snapshot may run a little ahead of `seq`; clients dedupe.
+    return {"server_time": time.time(), "snapshot": snapshots.for_viewer(r, data, viewer), "seq": seq}

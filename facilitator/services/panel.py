@@ -51,6 +51,15 @@ def members(r: redis.Redis, data: SessionData) -> list[dict[str, str]]:
     return [{"id": u.id, "name": u.name, "email": u.email, "role": u.role} for u in found if u is not None]
 
 
+def observer_names(r: redis.Redis, data: SessionData) -> dict[str, str]:
+    """Names of everyone who observes or observed in the session, former panel members too."""
+    ids = set(data.session.panel)
+    for run in data.session.runs.values():
+        for observers in run.observers.values():
+            ids.update(observers)
+    return {uid: account.name for uid in ids if (account := user_store.get(r, uid)) is not None}
+
+
 def invite_link_token(r: redis.Redis, manager: StaffUser, session_id: str, secret_key: str) -> str:
     """A signed token for a panel invite link, scoped to this one session."""
 

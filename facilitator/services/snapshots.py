@@ -32,5 +32,6 @@ def for_viewer(r: redis.Redis, data: SessionData, viewer: Viewer) -> dict[str, A
         session_store.online(r, session_id),
         panel=panel.members(r, data),
         completion=panel.completion(r, data),
+        observer_names=panel.observer_names(r, data),
         observation_counts=evidence_store.counts(r, session_id),
     )

@@ -69,8 +69,8 @@ def since(r: redis.Redis, session_id: str, after: int, limit: int) -> list[Event
     expected_first = after + 1
     if events and events[0].seq != expected_first:
         return None
-    if not events and last_seq(r, session_id) > after:
-        return None
+    if not events and last_seq(r, session_id) != after:
+        return None  # trimmed away, or a client from before a reset: start afresh
     return events
 
 

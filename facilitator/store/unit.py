@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar, cast
 
 import redis
 
-from ..domain.errors import NotFound
+from ..domain.errors import Conflict, NotFound
 from ..domain.events import Event
 from ..domain.models import Announcement, Candidate, GroupOutput, Question, Session, SessionData
 from . import keys, log
@@ -184,4 +184,4 @@ def change(
                 continue
         first_seq = int(replies[-1]) if events else 0
         return Outcome(result=result, events=log.numbered(events, first_seq, now))
-    raise RuntimeError(f"session {session_id} is too busy: gave up after {MAX_RETRIES} retries")
+    raise Conflict("busy", "The session is changing very fast right now; try again in a moment.")

@@ -1,6 +1,10 @@
 // The facilitator's control room: the lobby, exercises and their clock, announcements and
-// questions, kept current by the session's event stream. Every button press is a socket
-// command; its refusal is shown in the alert region and the button waits for the answer.
+// questions, and the panel (control-panel.js), kept current by the session's event stream.
+// Every button press is a socket command; its refusal is shown in the alert region and the
+// button waits for the answer.
+import {
+  connectPanel, loadPanel, memberObservers, observationCount, observerTools, panelReducers, renderCounts, renderPanel,
+} from "./control-panel.js";
 import { Live, el, formatClock, remaining, showStatus } from "./realtime.js";
 
 const root = document.getElementById("control");
@@ -115,8 +119,9 @@ function setBusy(key, on) {
   for (const node of document.querySelectorAll(`[data-busy-key="${CSS.escape(key)}"]`)) markBusy(node, on);
 }
 
-/** Send one command; the controls sharing `key` stay disabled until the server answers. */
-async function act(key, name, payload, success) {
+/** Send one command; the controls sharing `key` stay disabled until the server answers.
+ * A refusal is shown in the alert region and also handed to `refused`, if given. */
+async function act(key, name, payload, success, refused = null) {
   if (busy.has(key)) return false;
   busy.add(key);
   setBusy(key, true);
@@ -124,7 +129,9 @@ async function act(key, name, payload, success) {
   busy.delete(key);
   setBusy(key, false);
   if (!ack || !ack.ok) {
-    showAlert((ack && ack.error && ack.error.message) || "The server refused that. Try again.");
+    const message = (ack && ack.error && ack.error.message) || "The server refused that. Try again.";
+    showAlert(message);
+    if (refused) refused(message);
     return false;
   }
   clearAlert();
@@ -159,8 +166,9 @@ function load(snapshot) {
   model.questions = new Map(snapshot.questions.map((q) => [q.id, q]));
   model.announcements = snapshot.announcements;
   model.outputs = new Map(snapshot.outputs.map((o) => [`${o.exercise_id}:${o.group_id}`, o]));
+  loadPanel(snapshot);
   model.ready = true;
-  render(["header", "lobby", "exercises", "announce", "questions"]);
+  render(["header", "lobby", "exercises", "announce", "questions", "panel"]);
 }
 
 function upsertCandidate(summary) {
@@ -258,6 +266,8 @@ function render(parts) {
   else if (todo.has("presence")) renderPresenceDots();
   if (todo.has("announce")) renderAnnouncements();
   if (todo.has("questions")) renderQuestions();
+  if (todo.has("panel")) renderPanel();
+  if (todo.has("counts") && !todo.has("exercises")) renderCounts();
 }
 
 // ---- header ----
@@ -537,13 +547,18 @@ function groupsBlock(exercise, run) {
     return wrap;
   }
   const editable = exercise.status !== "ended";
+  const counted = exercise.status !== "grouped"; // observations start with the exercise
+  wrap.append(observerTools(exercise, run));
   const grid = el("div", { className: "groups" });
   for (const group of run.groups) {
     const members = group.members.map((member) => el("li", { className: "member" },
       presenceDot(member.id),
-      el("span", { className: "member-name", text: member.name }),
+      el("span", { className: "member-head" },
+        el("span", { className: "member-name", text: member.name }),
+        counted ? observationCount(exercise.id, member.id) : null),
       member.role ? el("span", { className: "role", text: member.role }) : null,
-      ...(editable ? moveSelect(exercise, member, run.groups, group) : [])));
+      ...(editable ? moveSelect(exercise, member, run.groups, group) : []),
+      ...memberObservers(exercise, run, member)));
     grid.append(el("div", { className: "group" },
       el("h5", { className: "group-name" }, group.name, el("span", { className: "muted", text: ` · ${group.members.length}` })),
       members.length ? el("ul", { className: "members" }, ...members) : el("p", { className: "muted", text: "Empty" })));
@@ -699,13 +714,19 @@ $("lobby-lock").addEventListener("click", () => {
   act("lock", "lock_lobby", { locked: locking }, locking ? "Lobby locked." : "Lobby unlocked.");
 });
 
+connectPanel({ model, act, commandButton, swap, render, timeNode, ensureRun, refresh: () => live.refresh(), now: () => live.now() });
+
 const live = new Live({
   sessionId,
   storageKey: `facilitator:control:${sessionId}`,
   onSnapshot: load,
-  onEvent: ({ type, data }) => {
-    const reduce = reducers[type];
-    if (model.ready && reduce) render(reduce(data) || []);
+  onEvent: (envelope) => {
+    if (!model.ready) return;
+    const { type, data } = envelope;
+    // The panel's reducer first: it may need the run as it was before this event.
+    const parts = panelReducers[type] ? panelReducers[type](data, envelope) : [];
+    if (reducers[type]) parts.push(...(reducers[type](data) || []));
+    if (parts.length) render(parts);
   },
   onStatus: (status) => showStatus($("connection"), status),
   onRefused: (error) => showAlert(`${error.message} Reload the page to sign in again.`),
