@@ -198,3 +198,32 @@ def test_facilitator_on_the_panel_observes_with_an_observers_view(
     tablet = socketio.test_client(app, auth=auth)
     snapshot = tablet.emit("resume", {}, callback=True)["result"]["snapshot"]
     assert snapshot["me"]["id"] == lead[0].id and snapshot["competencies"]
+
+
+def test_completion_matrix_and_nudges_follow_the_ratings(app: Flask, panel: Panel) -> None:
+    a_token = panel.a.headers["Authorization"].split(" ", 1)[1]
+    tablet = socketio.test_client(app, auth={"session_id": panel.sid, "api_token": a_token})
+    tablet.emit("resume", {}, callback=True)
+    cells = panel.build.call("get", f"/sessions/{panel.sid}/panel", expect=200)["completion"]
+    assert {c["status"] for c in cells} == {"not_started"} and not any(c["due"] for c in cells)
+    refused = panel.build.call("post", f"/sessions/{panel.sid}/panel/{panel.a_id}/nudge", expect=409)
+    assert refused["error"]["code"] == "nothing_owed"
+
+    panel.end()
+    first = panel.people[0]["candidate_id"]
+    panel.a.call(
+        "put",
+        f"/sessions/{panel.sid}/ratings/{panel.exercise_id}/{first}",
+        {**rating(), "submit": True},
+        expect=200,
+    )
+    panel.b.call("put", f"/sessions/{panel.sid}/ratings/{panel.exercise_id}/{first}", rating(), expect=200)
+    cells = panel.build.call("get", f"/sessions/{panel.sid}/panel", expect=200)["completion"]
+    status = {(c["candidate_id"], c["observer_id"]): c["status"] for c in cells}
+    assert status[(first, panel.a_id)] == "submitted" and status[(first, panel.b_id)] == "draft"
+    assert status[(panel.people[1]["candidate_id"], panel.a_id)] == "not_started"
+
+    nudged = panel.build.call("post", f"/sessions/{panel.sid}/panel/{panel.a_id}/nudge", expect=200)
+    assert nudged["owed"] == len(panel.people) - 1
+    reminders = [m for m in tablet.get_received() if m["name"] == "ratings_nudged"]
+    assert len(reminders) == 1 and len(reminders[0]["args"][0]["data"]["owed"]) == len(panel.people) - 1
