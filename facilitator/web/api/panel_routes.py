@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from flask import current_app, request
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 from ... import broadcast
 from ...domain.commands import (
@@ -27,15 +27,9 @@ from ...store import get_redis, unit
 from ...store import users as user_store
 from ..helpers import public_url
 from . import current_api_user, operation
-from .routes import _act, _published, _request_id
+from .common import Body, act, published, request_id
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_NOTE)]
-
-
-class Body(BaseModel):
-    """Base for API-only bodies."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 class PanelMember(Body):
@@ -96,7 +90,7 @@ def add_to_panel(session_id: str, body: PanelMember) -> Any:
         user_id = found[0].id if found else None
     if user_id is None:
         raise NotFound("unknown_user", "There is no staff account with that id or email.")
-    return _published(session_id, panel.add(get_redis(), current_api_user(), session_id, user_id))
+    return published(session_id, panel.add(get_redis(), current_api_user(), session_id, user_id))
 
 
 @operation(
@@ -104,7 +98,7 @@ def add_to_panel(session_id: str, body: PanelMember) -> Any:
 )
 def remove_from_panel(session_id: str, user_id: str) -> Any:
     """Their evidence stays on the record."""
-    return _published(session_id, panel.remove(get_redis(), current_api_user(), session_id, user_id))
+    return published(session_id, panel.remove(get_redis(), current_api_user(), session_id, user_id))
 
 
 @operation(
@@ -136,8 +130,8 @@ def revoke_panel_invites(session_id: str) -> Any:
 )
 def nudge_observer(session_id: str, user_id: str) -> Any:
     """Sends the observer a reminder listing what is outstanding."""
-    return _published(
-        session_id, panel.nudge(get_redis(), current_api_user(), session_id, user_id, _request_id())
+    return published(
+        session_id, panel.nudge(get_redis(), current_api_user(), session_id, user_id, request_id())
     )
 
 
@@ -150,7 +144,7 @@ def nudge_observer(session_id: str, user_id: str) -> Any:
 )
 def assign_observers(session_id: str, exercise_id: str, body: Observers) -> Any:
     """Adjust one candidate's observers, or rotate everyone afresh."""
-    return _act(session_id, "assign_observers", exercise_id=exercise_id, **body.model_dump())
+    return act(session_id, "assign_observers", exercise_id=exercise_id, **body.model_dump())
 
 
 @operation("GET", "/sessions/<session_id>/observations", "Read observations and ratings", tag="evidence")
@@ -192,7 +186,7 @@ def record_observation(session_id: str, body: RecordObservation) -> Any:
 def edit_observation(session_id: str, observation_id: str, body: ObservationChange) -> Any:
     """One's own only; the earlier version is kept."""
     command = EditObservation(
-        id=_request_id() or new_id(16), observation_id=observation_id, **body.model_dump()
+        id=request_id() or new_id(16), observation_id=observation_id, **body.model_dump()
     )
     return _written(
         session_id, evidence.change_observation(get_redis(), current_api_user(), session_id, command)
@@ -204,7 +198,7 @@ def edit_observation(session_id: str, observation_id: str, body: ObservationChan
 )
 def delete_observation(session_id: str, observation_id: str) -> Any:
     """One's own only; it stays on the record, marked deleted."""
-    command = DeleteObservation(id=_request_id() or new_id(16), observation_id=observation_id)
+    command = DeleteObservation(id=request_id() or new_id(16), observation_id=observation_id)
     return _written(
         session_id, evidence.change_observation(get_redis(), current_api_user(), session_id, command)
     )
@@ -237,7 +231,7 @@ def observation_versions(session_id: str, observation_id: str) -> Any:
 def rate_candidate(session_id: str, exercise_id: str, candidate_id: str, body: RatingBody) -> Any:
     """A draft until `submit` is true; then locked."""
     command = RateCandidate(
-        id=_request_id() or new_id(16),
+        id=request_id() or new_id(16),
         exercise_id=exercise_id,
         candidate_id=candidate_id,
         **body.model_dump(),

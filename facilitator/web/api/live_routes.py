@@ -1,0 +1,201 @@
+"""API routes for the live session: lobby, groups, the clock, messages, the event log, joining."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from flask import current_app, request
+from pydantic import Field, StringConstraints
+
+from ... import broadcast
+from ...domain.commands import (
+    Join,
+)
+from ...domain.errors import DomainError
+from ...domain.views import manager_view
+from ...services import joining
+from ...store import get_redis, log
+from . import operation
+from .common import Body, act, managed
+
+
+class Minutes(Body):
+    """How many minutes to add."""
+
+    minutes: int = Field(ge=1, le=120)
+
+
+class Move(Body):
+    """Where a candidate goes: a group id, or null for a new group."""
+
+    candidate_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+    group_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")] | None = None
+
+
+class Lock(Body):
+    """Lock (true) or unlock (false) the lobby."""
+
+    locked: bool
+
+
+class Message(Body):
+    """An announcement to everyone, or to one group of the current exercise."""
+
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    group_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")] | None = None
+
+
+class Answer(Body):
+    """An optional written answer."""
+
+    answer: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
+
+
+class CandidateJoin(Join):
+    """A candidate's join by code: accepting the privacy notice is required."""
+
+    accept_privacy_notice: bool
+
+
+@operation("DELETE", "/sessions/<session_id>/candidates/<candidate_id>", "Remove a candidate", tag="lobby")
+def remove_candidate(session_id: str, candidate_id: str) -> Any:
+    """They lose access and stay removed."""
+    return act(session_id, "remove_candidate", candidate_id=candidate_id)
+
+
+@operation("POST", "/sessions/<session_id>/lobby", "Lock or unlock the lobby", tag="lobby", body=Lock)
+def lock_lobby(session_id: str, body: Lock) -> Any:
+    """A locked lobby refuses walk-ins; roster candidates still join."""
+    return act(session_id, "lock_lobby", locked=body.locked)
+
+
+@operation("POST", "/sessions/<session_id>/exercises/<exercise_id>/groups", "Form groups", tag="exercises")
+def form_groups(session_id: str, exercise_id: str) -> Any:
+    """Balanced groups, mixing people who have worked together before."""
+    return act(session_id, "form_groups", exercise_id=exercise_id)
+
+
+@operation(
+    "POST",
+    "/sessions/<session_id>/exercises/<exercise_id>/groups/move",
+    "Move a candidate to a group",
+    tag="exercises",
+    body=Move,
+)
+def move_candidate(session_id: str, exercise_id: str, body: Move) -> Any:
+    """By hand, before or during the exercise."""
+    return act(session_id, "move_candidate", exercise_id=exercise_id, **body.model_dump())
+
+
+@operation(
+    "POST", "/sessions/<session_id>/exercises/<exercise_id>/start", "Start an exercise", tag="exercises"
+)
+def start_exercise(session_id: str, exercise_id: str) -> Any:
+    """Phones show group, brief, role brief and countdown."""
+    return act(session_id, "start_exercise", exercise_id=exercise_id)
+
+
+@operation(
+    "POST", "/sessions/<session_id>/exercises/<exercise_id>/pause", "Pause an exercise", tag="exercises"
+)
+def pause_exercise(session_id: str, exercise_id: str) -> Any:
+    """Stop the clock."""
+    return act(session_id, "pause_exercise", exercise_id=exercise_id)
+
+
+@operation(
+    "POST", "/sessions/<session_id>/exercises/<exercise_id>/resume", "Resume an exercise", tag="exercises"
+)
+def resume_exercise(session_id: str, exercise_id: str) -> Any:
+    """Restart the clock."""
+    return act(session_id, "resume_exercise", exercise_id=exercise_id)
+
+
+@operation(
+    "POST",
+    "/sessions/<session_id>/exercises/<exercise_id>/extend",
+    "Extend an exercise",
+    tag="exercises",
+    body=Minutes,
+)
+def extend_exercise(session_id: str, exercise_id: str, body: Minutes) -> Any:
+    """Add minutes to the clock."""
+    return act(session_id, "extend_exercise", exercise_id=exercise_id, minutes=body.minutes)
+
+
+@operation("POST", "/sessions/<session_id>/exercises/<exercise_id>/end", "End an exercise", tag="exercises")
+def end_exercise(session_id: str, exercise_id: str) -> Any:
+    """Stop the exercise for good."""
+    return act(session_id, "end_exercise", exercise_id=exercise_id)
+
+
+@operation(
+    "POST",
+    "/sessions/<session_id>/announcements",
+    "Make an announcement",
+    tag="messages",
+    body=Message,
+    status=201,
+)
+def announce(session_id: str, body: Message) -> Any:
+    """To everyone, or to one group of the current exercise."""
+    return act(session_id, "announce", text=body.text, group_id=body.group_id)
+
+
+@operation("GET", "/sessions/<session_id>/questions", "List candidates' questions", tag="messages")
+def list_questions(session_id: str) -> Any:
+    """Oldest first, answered or not."""
+    return manager_view(managed(session_id), set())["questions"]
+
+
+@operation(
+    "POST",
+    "/sessions/<session_id>/questions/<question_id>/answer",
+    "Mark a question answered",
+    tag="messages",
+    body=Answer,
+)
+def answer_question(session_id: str, question_id: str, body: Answer) -> Any:
+    """With an optional written answer the candidate sees."""
+    return act(session_id, "answer_question", question_id=question_id, answer=body.answer)
+
+
+@operation("GET", "/sessions/<session_id>/events", "Read the session's event log", tag="sessions")
+def list_events(session_id: str) -> Any:
+    """Events after `?after=<seq>` (at most 500), as facilitators receive them."""
+    managed(session_id)
+    try:
+        after = max(0, int(request.args.get("after", "0")))
+    except ValueError:
+        raise DomainError("invalid", "after must be a whole number.") from None
+    events = log.since(get_redis(), session_id, after, 500)
+    if events is None:
+        raise DomainError(
+            "too_far_behind", "Those events are no longer in the log; read the session instead."
+        )
+    return [e.envelope() for e in events if e.audience.managers]
+
+
+@operation(
+    "POST",
+    "/join",
+    "Join a session as a candidate",
+    tag="candidates",
+    body=CandidateJoin,
+    status=201,
+    auth=False,
+)
+def join(body: CandidateJoin) -> Any:
+    """Code and name in, a device token out; the token authenticates the phone's socket."""
+    if not body.accept_privacy_notice:
+        raise DomainError("privacy_notice", "Read and accept the privacy notice to check in.")
+    r = get_redis()
+    pending = joining.start_by_code(
+        r,
+        Join(code=body.code, name=body.name),
+        request.remote_addr or "?",
+        current_app.config["JOIN_ATTEMPTS_PER_MINUTE"],
+    )
+    candidate_id, token, events = joining.finish(r, pending)
+    broadcast.publish(pending["session_id"], events)
+    return {"session_id": pending["session_id"], "candidate_id": candidate_id, "token": token}
