@@ -7,6 +7,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from .errors import StartupError
+
 
 def _data_dir() -> Path:
     return Path(os.environ.get("FACILITATOR_DATA_DIR") or Path.cwd() / "instance").resolve()
@@ -18,12 +20,18 @@ def _secret_key(data_dir: Path) -> str:
     if from_env:
         return from_env
     path = data_dir / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    path.write_text(key)
-    path.chmod(0o600)
+    try:
+        if path.exists():
+            return path.read_text().strip()
+        data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32)
+        path.write_text(key)
+        path.chmod(0o600)
+    except OSError as exc:
+        raise StartupError(
+            f"The data folder {data_dir} cannot be written ({exc.strerror or exc}). "
+            "Set FACILITATOR_DATA_DIR to a folder this user can write."
+        ) from None
     return key
 
 

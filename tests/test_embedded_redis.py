@@ -69,6 +69,23 @@ def test_unreachable_redis_gives_a_message_not_a_traceback(tmp_path: Path) -> No
     assert "Traceback" not in result.stderr
 
 
+def test_unwritable_data_folder_gives_a_message_not_a_traceback(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = run_cli(
+        "users",
+        "create",
+        "a@example.com",
+        "--role",
+        "admin",
+        env={"REDIS_URL": "", "FACILITATOR_DATA_DIR": str(blocker / "data")},
+        stdin="long enough password\nlong enough password\n",
+    )
+    assert result.returncode == 1
+    assert f"The data folder {blocker / 'data'} cannot be written" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_cli_creates_users_and_tokens_on_the_embedded_server(tmp_path: Path) -> None:
     env = {"FACILITATOR_DATA_DIR": str(tmp_path / "data"), "REDIS_URL": ""}
     created = run_cli(
