@@ -1,7 +1,8 @@
 // The panel's part of the control room: who observes whom (adjusted by hand or rotated),
 // how many observations each candidate has drawn, and which ratings are still owed.
 // control.js owns the page and the connection; it hands this module its helpers once
-// (`connectPanel`), feeds it each snapshot and event, and asks it for nodes to draw.
+// (`connectPanel`) and feeds it each snapshot and event; control/groups.js asks it for the
+// nodes under each group member.
 import { el } from "./realtime.js";
 
 const STARTED = new Set(["running", "paused", "ended"]);
