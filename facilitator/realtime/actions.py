@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import redis
 from pydantic import BaseModel, ValidationError
 
 from .. import broadcast
@@ -108,6 +110,8 @@ ACTIONS: dict[str, Action] = {
     "nudge_observer": Action(NudgeObserver, MANAGER, _nudge),
 }
 
+log = logging.getLogger(__name__)
+
 SENDER_NAMES = {"manager": "facilitators", "observer": "observers", "candidate": "candidates"}
 
 
@@ -126,6 +130,12 @@ def handle(name: str, payload: Any) -> dict[str, Any]:
         result, events, replayed = action.run(conn, action.model.model_validate(payload))
     except (DomainError, ValidationError) as exc:
         return replies.from_exception(exc)
+    except redis.RedisError:
+        # Nothing was stored; saying so lets the client keep the write and send it again.
+        log.exception("storage failed for %s", name)
+        return replies.error(
+            "unavailable", "The server could not store that just now; it will be sent again."
+        )
     broadcast.publish(conn.session_id, events)
     return replies.ok(result, replayed=replayed)
 

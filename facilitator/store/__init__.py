@@ -16,9 +16,16 @@ if TYPE_CHECKING:
 EXTENSION = "facilitator.redis"
 
 
-def connect(url: str) -> redis.Redis:
-    """A client for `url`, checked with a PING so a bad address fails at start-up."""
-    client = redis.Redis.from_url(url, decode_responses=True, health_check_interval=30)
+def connect(url: str, max_connections: int = 500) -> redis.Redis:
+    """A client for `url`, checked with a PING so a bad address fails at start-up.
+
+    Every greenlet handling an event holds a connection while it talks to Redis, so under load
+    requests wait for a free one (up to 10 s) instead of failing at a hard limit.
+    """
+    pool = redis.BlockingConnectionPool.from_url(
+        url, decode_responses=True, health_check_interval=30, max_connections=max_connections, timeout=10
+    )
+    client = redis.Redis(connection_pool=pool)
     try:
         client.ping()
     except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
@@ -34,7 +41,7 @@ def init_app(app: Flask) -> None:
         url = server.start()
         app.extensions["facilitator.embedded_redis"] = server
     app.config["REDIS_EFFECTIVE_URL"] = url
-    app.extensions[EXTENSION] = connect(url)
+    app.extensions[EXTENSION] = connect(url, app.config.get("REDIS_MAX_CONNECTIONS", 500))
 
 
 def get_redis() -> redis.Redis:

@@ -4,6 +4,8 @@
 import { io } from "/vendor/socket.io.esm.min.js";
 
 const RETRY_MS = 3000;
+// Refusals that mean "not now" rather than "no": the write stays in the outbox.
+const RETRY_LATER = new Set(["unavailable", "busy"]);
 
 export class Live {
   /**
@@ -212,6 +214,8 @@ export class Live {
     } catch (err) {
       return { ok: false, queued: true };
     }
+    // The server could not decide this time (storage busy or unreachable): keep it and retry.
+    if (!ack.ok && ack.error && RETRY_LATER.has(ack.error.code)) return { ok: false, queued: true };
     // Acknowledged, accepted or refused: either way the server has decided; stop resending.
     const waiting = this.outbox.some((other) => other.payload.id === item.payload.id);
     this.outbox = this.outbox.filter((other) => other.payload.id !== item.payload.id);

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import redis
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_socketio import SocketIOTestClient
 
 from facilitator.extensions import socketio
+from facilitator.services import live
 
 from ..builders import SessionBuilder
 
@@ -127,3 +129,22 @@ def test_over_long_question_is_refused_and_not_stored(room: dict[str, Any]) -> N
 def test_portfolio_link_must_be_a_web_address(room: dict[str, Any]) -> None:
     error = refused(room["phone"], "share_portfolio", {"id": "portfolio-1", "url": "javascript:alert(1)"})
     assert error["code"] == "bad_url"
+
+
+def test_storage_failure_is_answered_so_the_client_keeps_the_write(
+    room: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: Any, **__: Any) -> Any:
+        raise redis.ConnectionError("Redis went away")
+
+    monkeypatch.setattr(live, "candidate_action", broken)
+    ack = room["phone"].emit(
+        "ask_question", {"id": "question-03", "text": "Is there a break?"}, callback=True
+    )
+    assert ack == {
+        "ok": False,
+        "error": {
+            "code": "unavailable",
+            "message": "The server could not store that just now; it will be sent again.",
+        },
+    }

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, g, jsonify, request
+import redis
+from flask import Blueprint, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
 from pydantic import BaseModel, ValidationError
 
@@ -93,6 +94,11 @@ def operation(
                 return error_response(exc.code, exc.message, exc.status)
             except ValidationError as exc:
                 return error_response("invalid", describe(exc), 422, fields=fields(exc))
+            except redis.RedisError:
+                current_app.logger.exception("storage failed for %s %s", method, rule)
+                return error_response(
+                    "unavailable", "The server could not store that just now; try again.", 503
+                )
             return jsonify(result), status
 
         bp.add_url_rule(rule, view.__name__, wrapped, methods=[method])
