@@ -55,6 +55,7 @@ def from_environment() -> dict[str, Any]:
         # How many proxies (nginx) stand in front; their X-Forwarded-* headers are then trusted.
         "TRUSTED_PROXIES": int(os.environ.get("FACILITATOR_TRUSTED_PROXIES", "0")),
         "PANEL_INVITE_MAX_AGE_S": int(os.environ.get("FACILITATOR_PANEL_INVITE_DAYS", "7")) * 86400,
+        "REDIS_MAX_CONNECTIONS": int(os.environ.get("FACILITATOR_REDIS_MAX_CONNECTIONS", "500")),
         "RETENTION_DAYS": int(os.environ.get("FACILITATOR_RETENTION_DAYS", "180")),
         "JOIN_ATTEMPTS_PER_MINUTE": int(os.environ.get("FACILITATOR_JOIN_ATTEMPTS_PER_MINUTE", "20")),
     }
