@@ -94,3 +94,41 @@ def test_concurrent_observations_with_retries_and_drops_are_stored_exactly_once(
     for phone in phones:
         assert not [n for n in phone.names() if "observation" in n or "rating" in n], phone.names()
         phone.disconnect()
+
+
+def test_a_burst_of_taps_beyond_the_connection_pool_is_answered_in_full(
+    live: LiveServer, live_token: str, r: redis.Redis
+) -> None:
+    build, people, tokens, exercise_id = panel_session(live, live_token, r, 3, 4)
+    acks: list[dict[str, Any]] = []
+    done = threading.Event()
+    total = 3 * 60
+
+    def answered(ack: dict[str, Any]) -> None:
+        acks.append(ack)
+        if len(acks) == total:
+            done.set()
+
+    devices = [Device(live.url, build.session_id, api_token=token).connect() for token in tokens]
+    for n, device in enumerate(devices):
+        device.resume()
+        for i in range(60):
+            # Sent without waiting: the server handles them all at once, far more than 100.
+            device.client.emit(
+                "record_observation",
+                {
+                    "id": f"burst-{n}-{i:03d}",
+                    "exercise_id": exercise_id,
+                    "candidate_id": people[i % len(people)]["candidate_id"],
+                    "note": "Burst",
+                },
+                callback=answered,
+            )
+    assert done.wait(60), f"{len(acks)} of {total} answered"
+    assert all(ack["ok"] for ack in acks), [a for a in acks if not a["ok"]][:3]
+    assert (
+        len(build.call("get", f"/sessions/{build.session_id}/observations", expect=200)["observations"])
+        == total
+    )
+    for device in devices:
+        device.disconnect()
