@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -266,7 +266,6 @@ class Announcement(Record):
     sent_at: float
 
 
-StaffRole = Literal["admin", "facilitator", "observer"]
 
 
 class SessionData(BaseModel):
