@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import pytest
 import redis
 from flask import Flask
 from flask.testing import FlaskClient
 
+from facilitator import create_app
 from facilitator.domain.models import Session
 from facilitator.extensions import socketio
 from facilitator.store import keys
 from facilitator.store import users as user_store
 
+from .builders import SessionBuilder
+from .conftest import app_config
 from .panel_helpers import Panel, running_panel
+from .redis_server import RedisProcess
 
 
 @pytest.fixture
@@ -227,3 +232,17 @@ def test_completion_matrix_and_nudges_follow_the_ratings(app: Flask, panel: Pane
     assert nudged["owed"] == len(panel.people) - 1
     reminders = [m for m in tablet.get_received() if m["name"] == "ratings_nudged"]
     assert len(reminders) == 1 and len(reminders[0]["args"][0]["data"]["owed"]) == len(panel.people) - 1
+
+
+def test_panel_invite_link_expires(
+    redis_server: RedisProcess, r: redis.Redis, tmp_path: Path, api_token: str
+) -> None:
+    app = create_app(app_config(redis_server.url, tmp_path, PANEL_INVITE_MAX_AGE_S=1))
+    client = app.test_client()
+    build = SessionBuilder(client, api_token).create()
+    url = build.call("post", f"/sessions/{build.session_id}/panel/invites", expect=201)["url"]
+    path = url.split("localhost", 1)[1]
+    assert client.get(path).status_code == 200
+    time.sleep(2.1)
+    expired = client.get(path)
+    assert expired.status_code == 404 and "has expired" in expired.get_data(as_text=True)
