@@ -44,6 +44,7 @@ def test_facilitator_runs_an_exercise_on_three_phones(
     expect(laptop.get_by_text("Desert survival").first).to_be_visible()
     laptop.get_by_role("button", name="Open the lobby").click()
     expect(laptop.locator(".flash").first).to_contain_text("open")
+    assert not serious_accessibility_violations(laptop)
     (session,) = session_store.list_all(r)
 
     # Three candidates join by code on their phones.
@@ -82,6 +83,8 @@ def test_facilitator_runs_an_exercise_on_three_phones(
         expect(phone.locator("#countdown")).to_have_text(CLOCK)
         roles_seen.add(phone.locator("#role-title").inner_text())
     assert roles_seen == {"Navigator", "Medic", "Engineer"}
+    expect(laptop.locator("#connection")).to_have_attribute("data-status", "connected")
+    assert not serious_accessibility_violations(laptop)
     first = phones[0].locator("#countdown").inner_text()
     expect(phones[0].locator("#countdown")).not_to_have_text(first, timeout=5_000)  # it counts down
     assert not serious_accessibility_violations(phones[0])
