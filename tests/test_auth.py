@@ -6,6 +6,7 @@ from pathlib import Path
 
 import redis
 from flask.testing import FlaskClient
+from werkzeug.security import generate_password_hash
 
 from facilitator import create_app
 from facilitator.store import users as user_store
@@ -96,3 +97,39 @@ def test_session_cookie_is_http_only_and_same_site(
 def test_pages_forbid_inline_scripts(client: FlaskClient) -> None:
     policy = client.get("/login").headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+
+
+def test_admin_adds_staff_accounts_and_others_cannot(
+    client: FlaskClient, r: redis.Redis, facilitator_user: user_store.StaffUser
+) -> None:
+    admin = user_store.create(
+        r, "boss@example.com", "Boss", "admin", generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+    )
+    assert admin is not None
+    client.post("/login", data={"email": "fran@example.com", "password": PASSWORD})
+    assert client.get("/staff/").status_code == 403
+    client.post("/logout")
+    client.post("/login", data={"email": "boss@example.com", "password": PASSWORD})
+    short = client.post(
+        "/staff/",
+        data={"name": "Olive", "email": "olive@example.com", "role": "observer", "password": "short"},
+    )
+    assert short.status_code == 400 and user_store.by_email(r, "olive@example.com") is None
+    taken = client.post(
+        "/staff/",
+        data={"name": "Fran", "email": "fran@example.com", "role": "observer", "password": "long enough pw"},
+    )
+    assert taken.status_code == 400 and "already exists" in taken.get_data(as_text=True)
+    added = client.post(
+        "/staff/",
+        data={
+            "name": "Olive",
+            "email": "olive@example.com",
+            "role": "observer",
+            "password": "long enough pw",
+        },
+    )
+    assert added.status_code == 302
+    found = user_store.by_email(r, "olive@example.com")
+    assert found is not None and found[0].role == "observer"
+    assert "Olive" in client.get("/staff/").get_data(as_text=True)

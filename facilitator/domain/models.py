@@ -266,8 +266,6 @@ class Announcement(Record):
     sent_at: float
 
 
-
-
 class SessionData(BaseModel):
     """Everything one session's live operations read and change, loaded together."""
 

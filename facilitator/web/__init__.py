@@ -28,7 +28,7 @@ CSP = (
 
 def init_app(app: Flask) -> None:
     """Register blueprints, the staff user loader, security headers and error pages."""
-    from . import api, auth, candidate, library, live, panel, sessions
+    from . import api, auth, candidate, library, live, panel, sessions, staff
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(sessions.bp)
@@ -36,6 +36,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(library.bp)
     app.register_blueprint(candidate.bp)
     app.register_blueprint(panel.bp)
+    app.register_blueprint(staff.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)
 
