@@ -122,19 +122,33 @@ def scores(evidence_text: str = "Asked quiet members for views") -> dict[str, Sc
     }
 
 
+def rate(
+    data: SessionData,
+    given: dict[str, Score] | None = None,
+    *,
+    observer: str = "obsA",
+    candidate: str = "c0",
+    submit: bool = False,
+    existing: evidence.Rating | None = None,
+    now: float = 1300.0,
+) -> evidence.Rating:
+    """obsA (by default) rates candidate c0 in exercise e1."""
+    return evidence.rate(
+        data,
+        observer,
+        exercise_id="e1",
+        candidate_id=candidate,
+        scores=scores() if given is None else given,
+        submit=submit,
+        existing=existing,
+        now=now,
+    )
+
+
 def test_rating_opens_when_the_exercise_ends() -> None:
     data = session_with_panel()
     with pytest.raises(Conflict, match="open when"):
-        evidence.rate(
-            data,
-            "obsA",
-            exercise_id="e1",
-            candidate_id="c0",
-            scores=scores(),
-            submit=False,
-            existing=None,
-            now=1.0,
-        )
+        rate(data, now=1.0)
 
 
 @pytest.mark.parametrize("bad", [0, 6])
@@ -147,50 +161,14 @@ def test_submitting_needs_every_competency_with_evidence() -> None:
     data = session_with_panel()
     exercises.end_exercise(data, "e1", now=1200.0)
     with pytest.raises(Conflict) as refused:
-        evidence.rate(
-            data,
-            "obsA",
-            exercise_id="e1",
-            candidate_id="c0",
-            scores=scores(""),
-            submit=True,
-            existing=None,
-            now=1300.0,
-        )
+        rate(data, scores(""), submit=True)
     assert refused.value.code == "evidence_required"
     with pytest.raises(Conflict) as refused:
-        evidence.rate(
-            data,
-            "obsA",
-            exercise_id="e1",
-            candidate_id="c0",
-            scores={"teamwork": Score(score=4, evidence="x")},
-            submit=True,
-            existing=None,
-            now=1300.0,
-        )
+        rate(data, {"teamwork": Score(score=4, evidence="x")}, submit=True)
     assert refused.value.code == "incomplete"
-    submitted = evidence.rate(
-        data,
-        "obsA",
-        exercise_id="e1",
-        candidate_id="c0",
-        scores=scores(),
-        submit=True,
-        existing=None,
-        now=1300.0,
-    )
+    submitted = rate(data, submit=True)
     with pytest.raises(Conflict, match="locked"):
-        evidence.rate(
-            data,
-            "obsA",
-            exercise_id="e1",
-            candidate_id="c0",
-            scores=scores(),
-            submit=False,
-            existing=submitted,
-            now=1400.0,
-        )
+        rate(data, existing=submitted, now=1400.0)
 
 
 def test_observer_rates_only_candidates_assigned_to_them() -> None:
@@ -198,16 +176,7 @@ def test_observer_rates_only_candidates_assigned_to_them() -> None:
     exercises.end_exercise(data, "e1", now=1200.0)
     data.session.runs["e1"].observers["c1"] = ["obsB"]
     with pytest.raises(Forbidden):
-        evidence.rate(
-            data,
-            "obsA",
-            exercise_id="e1",
-            candidate_id="c1",
-            scores=scores(),
-            submit=False,
-            existing=None,
-            now=1300.0,
-        )
+        rate(data, candidate="c1")
 
 
 @pytest.mark.parametrize(
