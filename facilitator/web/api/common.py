@@ -41,6 +41,11 @@ def request_id() -> str | None:
     return key
 
 
+def command_id() -> str:
+    """The id a command made from an API call carries: the Idempotency-Key, or a fresh one."""
+    return request_id() or new_id(16)
+
+
 def act(session_id: str, name: str, **fields: Any) -> Any:
     """Run one facilitator command (as the socket handlers do) and publish its events."""
     model, _ = live.MANAGER_ACTIONS[name]

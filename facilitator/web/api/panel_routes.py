@@ -18,7 +18,6 @@ from ...domain.commands import (
 )
 from ...domain.errors import NotFound
 from ...domain.evidence import MAX_NOTE, Observation
-from ...domain.ids import new_id
 from ...domain.models import Identifier
 from ...services import evidence, panel
 from ...services.access import require_manager, staff_viewer
@@ -27,7 +26,7 @@ from ...store import get_redis, unit
 from ...store import users as user_store
 from ..helpers import public_url
 from . import current_api_user, operation
-from .common import Body, act, published, request_id
+from .common import Body, act, command_id, published, request_id
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_NOTE)]
 
@@ -185,9 +184,7 @@ def record_observation(session_id: str, body: RecordObservation) -> Any:
 )
 def edit_observation(session_id: str, observation_id: str, body: ObservationChange) -> Any:
     """One's own only; the earlier version is kept."""
-    command = EditObservation(
-        id=request_id() or new_id(16), observation_id=observation_id, **body.model_dump()
-    )
+    command = EditObservation(id=command_id(), observation_id=observation_id, **body.model_dump())
     return _written(
         session_id, evidence.change_observation(get_redis(), current_api_user(), session_id, command)
     )
@@ -198,7 +195,7 @@ def edit_observation(session_id: str, observation_id: str, body: ObservationChan
 )
 def delete_observation(session_id: str, observation_id: str) -> Any:
     """One's own only; it stays on the record, marked deleted."""
-    command = DeleteObservation(id=request_id() or new_id(16), observation_id=observation_id)
+    command = DeleteObservation(id=command_id(), observation_id=observation_id)
     return _written(
         session_id, evidence.change_observation(get_redis(), current_api_user(), session_id, command)
     )
@@ -231,7 +228,7 @@ def observation_versions(session_id: str, observation_id: str) -> Any:
 def rate_candidate(session_id: str, exercise_id: str, candidate_id: str, body: RatingBody) -> Any:
     """A draft until `submit` is true; then locked."""
     command = RateCandidate(
-        id=request_id() or new_id(16),
+        id=command_id(),
         exercise_id=exercise_id,
         candidate_id=candidate_id,
         **body.model_dump(),
