@@ -10,7 +10,7 @@ import redis
 from ..domain.ids import new_join_code, new_token
 from ..domain.models import Competency, Session
 from . import keys
-from .scripts import TRACK_SOCKET, Lua
+from .scripts import COUNT_ATTEMPT, TRACK_SOCKET, Lua
 from .users import token_hash
 
 MAX_CODE_ATTEMPTS = 20
@@ -114,6 +114,7 @@ def save_competency(r: redis.Redis, competency: Competency) -> None:
 
 
 _TRACK = Lua(TRACK_SOCKET)
+_COUNT_ATTEMPT = Lua(COUNT_ATTEMPT)
 
 
 def track_socket(
@@ -145,6 +146,4 @@ def attempts(r: redis.Redis, bucket: str, who: str) -> int:
 
 def count_attempt(r: redis.Redis, bucket: str, who: str, window_s: int) -> int:
     """Count one attempt in a rate-limit window; returns the count so far."""
-    from .scripts import COUNT_ATTEMPT
-
-    return int(r.eval(COUNT_ATTEMPT, 1, keys.rate_limit(bucket, who), window_s))
+    return int(_COUNT_ATTEMPT(r, keys=[keys.rate_limit(bucket, who)], args=[window_s]))
