@@ -26,6 +26,8 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_TEXT)]
 Markdown = Annotated[str, StringConstraints(max_length=MAX_BRIEF)]
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+# How much an exercise or a competency counts towards the overall ratings (1 when unset).
+Weight = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
 
 
 class Record(BaseModel):
@@ -210,6 +212,9 @@ class Session(Record):
     competencies: list[Competency] = Field(default_factory=list)
     exercises: list[Exercise] = Field(default_factory=list, max_length=MAX_EXERCISES)
     runs: dict[str, ExerciseRun] = Field(default_factory=dict)
+    # Weights by exercise id and by competency id for the summary's overall ratings.
+    exercise_weights: dict[str, Weight] = Field(default_factory=dict)
+    competency_weights: dict[str, Weight] = Field(default_factory=dict)
     current_exercise_id: str | None = None
     created_at: float
     updated_at: float
@@ -221,6 +226,14 @@ class Session(Record):
     def exercise(self, exercise_id: str) -> Exercise | None:
         """The exercise with this id, if the session has one."""
         return next((e for e in self.exercises if e.id == exercise_id), None)
+
+    def exercise_weight(self, exercise_id: str) -> float:
+        """How much an exercise counts towards overall ratings (1 unless set)."""
+        return self.exercise_weights.get(exercise_id, 1.0)
+
+    def competency_weight(self, competency_id: str) -> float:
+        """How much a competency counts towards overall ratings (1 unless set)."""
+        return self.competency_weights.get(competency_id, 1.0)
 
     def competency(self, competency_id: str) -> Competency | None:
         """The competency with this id, if the session assesses it."""
