@@ -83,9 +83,10 @@ class SessionBuilder:
         """The session's exercises as set up."""
         return self.call("get", f"/sessions/{self.session_id}", expect=200)["setup"]["exercises"]  # type: ignore[no-any-return]
 
-    def state(self, state: str) -> Any:
-        """Move the session to `state`."""
-        return self.call("post", f"/sessions/{self.session_id}/state", {"state": state}, expect=200)
+    def state(self, state: str, confirm: bool = False) -> Any:
+        """Move the session to `state` (`confirm` goes ahead although ratings are owed)."""
+        payload: dict[str, Any] = {"state": state, **({"confirm": True} if confirm else {})}
+        return self.call("post", f"/sessions/{self.session_id}/state", payload, expect=200)
 
     def join(self, name: str) -> dict[str, Any]:
         """A candidate joins by code; returns session_id, candidate_id and device token."""

@@ -46,7 +46,7 @@ def test_sweep_erases_only_sessions_past_their_retention_period(
         expect=201,
     )
     panel.end()
-    panel.build.state("ended")
+    panel.build.state("ended", confirm=True)
     recent = SessionBuilder(client, api_token).create()
     recent.state("open")
     recent.join("Still Here")

@@ -4,7 +4,7 @@ into one of these before the domain sees it. Unknown fields are refused."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
@@ -18,7 +18,9 @@ from .models import (
     SessionState,
     ShortText,
     Title,
+    Weight,
 )
+from .review import DecisionOutcome
 
 ClientId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
 Email = Annotated[
@@ -76,9 +78,10 @@ class RosterInput(Command):
 
 
 class ChangeState(Command):
-    """Move a session to another state."""
+    """Move a session to another state; `confirm` goes ahead although ratings are still owed."""
 
     state: SessionState
+    confirm: bool = False
 
 
 class Join(Command):
@@ -229,3 +232,77 @@ class NudgeObserver(ClientCommand):
     """Remind an observer of the ratings they owe."""
 
     observer_id: Identifier
+
+
+# The review: wash-up, consensus, decisions, reopened ratings, weights, follow-ups, feedback.
+
+
+class RecordConsensus(ClientCommand):
+    """The panel's agreed score for one competency of one candidate."""
+
+    candidate_id: Identifier
+    competency_id: Identifier
+    score: int = Field(ge=1, le=5)
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+
+
+class RecordDecision(ClientCommand):
+    """The outcome for a candidate and why."""
+
+    candidate_id: Identifier
+    outcome: DecisionOutcome
+    rationale: Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)] = ""
+
+
+class ReopenRating(ClientCommand):
+    """Let one observer change a submitted rating during the review, for a stated reason."""
+
+    exercise_id: Identifier
+    candidate_id: Identifier
+    observer_id: Identifier
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+
+
+class MoveWashUp(ClientCommand):
+    """Set the wash-up's order, the candidate on screen, or the stage shown."""
+
+    order: list[Identifier] | None = Field(default=None, max_length=MAX_CANDIDATES)
+    candidate_id: Identifier | None = None
+    stage: Literal["ratings", "evidence"] | None = None
+
+
+class SetWeights(Command):
+    """How much each exercise and competency counts towards the overall ratings."""
+
+    exercise_weights: dict[Identifier, Weight] = Field(default_factory=dict, max_length=20)
+    competency_weights: dict[Identifier, Weight] = Field(default_factory=dict, max_length=30)
+
+
+class SetFollowUp(ClientCommand):
+    """Points to follow up from an earlier interview, shown to the panel on the candidate's tile."""
+
+    candidate_id: Identifier
+    text: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+
+
+class FeedbackSectionInput(Command):
+    """Feedback on one competency."""
+
+    competency_id: Identifier
+    strengths: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+    development: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+
+
+class SaveFeedback(ClientCommand):
+    """The facilitator's edited feedback report for a candidate."""
+
+    candidate_id: Identifier
+    introduction: Annotated[str, StringConstraints(strip_whitespace=True, max_length=3000)] = ""
+    sections: list[FeedbackSectionInput] = Field(default_factory=list, max_length=30)
+
+
+class ReleaseFeedback(ClientCommand):
+    """Release a feedback report to its candidate (or withdraw it)."""
+
+    candidate_id: Identifier
+    released: bool = True

@@ -19,6 +19,7 @@ from .models import (
     RunStatus,
     Session,
     SessionData,
+    SessionState,
 )
 
 MAX_NOTE = 1_000
@@ -66,6 +67,16 @@ class Score(Record):
     evidence: Evidence = ""
 
 
+class Reopening(Record):
+    """A facilitator reopened a submitted rating during the review: why, and what it said then."""
+
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    by: Identifier
+    at: float
+    scores: dict[str, Score]
+    submitted_at: float | None = None
+
+
 class Rating(Record):
     """One observer's scores of one candidate in one exercise, per competency."""
 
@@ -76,6 +87,8 @@ class Rating(Record):
     status: RatingStatus = RatingStatus.DRAFT
     updated_at: float
     submitted_at: float | None = None
+    # Each time a facilitator reopened it in the review, with the scores as submitted then.
+    reopenings: list[Reopening] = Field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -96,6 +109,15 @@ def _run(session: Session, exercise_id: str) -> tuple[Exercise, ExerciseRun]:
     if run is None or run.started_at is None:
         raise Conflict("not_started", f"“{exercise.title}” has not started yet.")
     return exercise, run
+
+
+def _not_in_review(session: Session, what: str) -> None:
+    if session.state in (SessionState.REVIEW, SessionState.DECIDED, SessionState.ARCHIVED):
+        raise Conflict(
+            "review_started",
+            f"The review has started, so evidence can no longer be {what}; "
+            "ask the facilitator to reopen your rating if it needs a change.",
+        )
 
 
 def _candidate(data: SessionData, candidate_id: str) -> None:
@@ -132,6 +154,7 @@ def new_observation(
     now: float,
 ) -> Observation:
     """Check a new observation against the session and stamp it with exercise time."""
+    _not_in_review(data.session, "recorded")
     exercise, run = _run(data.session, exercise_id)
     _candidate(data, candidate_id)
     if indicator_id is not None:
@@ -178,6 +201,7 @@ def edited(
     now: float,
 ) -> Observation:
     """The next version of an observation (an edit or a deletion) by its own author."""
+    _not_in_review(data.session, "changed")
     if current.observer_id != observer_id:
         # Someone else's observation is, to you, one that does not exist.
         raise NotFound("unknown_observation", "There is no such observation.")
@@ -216,7 +240,13 @@ def rate(
     existing: Rating | None,
     now: float,
 ) -> Rating:
-    """Save a draft or submit a rating; submitting needs every competency scored with evidence."""
+    """Save a draft or submit a rating; submitting needs every competency scored with evidence.
+
+    Once the review has started ratings are locked, except one a facilitator reopened.
+    """
+    reopened = existing is not None and existing.status == RatingStatus.DRAFT and bool(existing.reopenings)
+    if not (reopened and data.session.state == SessionState.REVIEW):
+        _not_in_review(data.session, "rated")
     exercise, run = _run(data.session, exercise_id)
     _candidate(data, candidate_id)
     if run.status != RunStatus.ENDED:
@@ -249,6 +279,7 @@ def rate(
         status=RatingStatus.SUBMITTED if submit else RatingStatus.DRAFT,
         updated_at=now,
         submitted_at=now if submit else None,
+        reopenings=existing.reopenings if existing else [],
     )
 
 

@@ -204,9 +204,11 @@ def visible(
             for o in store.observations(r, session_id)
             if not o.deleted and allowed(o.exercise_id, o.candidate_id, o.observer_id)
         ],
+        # A draft is private to its author: nobody else ever sees its scores.
         "ratings": [
             x.model_dump(mode="json")
             for x in ratings.values()
             if allowed(x.exercise_id, x.candidate_id, x.observer_id)
+            and (x.observer_id == user.id or x.status == RatingStatus.SUBMITTED)
         ],
     }

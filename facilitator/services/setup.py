@@ -110,7 +110,15 @@ def add_candidates(
 def change_state(
     r: redis.Redis, user: StaffUser, session_id: str, command: ChangeState, request_id: str | None = None
 ) -> Outcome[Any]:
-    """Move the session through draft, open, live, ended and on."""
+    """Move the session through draft, open, live, ended and on.
+
+    Ending or reviewing while ratings are owed needs `confirm`; decided needs every decision.
+    """
+    from .review import check_state_change
+
+    current = unit.load(r, session_id)
+    require_manager(current.session, user)
+    check_state_change(r, current, command.state.value, command.confirm)
 
     def decide(data: SessionData, extra: Extra) -> tuple[dict[str, Any], list[Event]]:
         move(data.session, command.state, time.time())

@@ -168,6 +168,23 @@ def ratings(session_id: str) -> str:
     return _key("session", session_id, "ratings")
 
 
+# The review: agreed scores, decisions, follow-up points and feedback, one record per candidate.
+def reviews(session_id: str) -> str:
+    """Hash: candidate id -> the candidate's review record (consensus, decision, history) JSON."""
+    return _key("session", session_id, "reviews")
+
+
+def washup(session_id: str) -> str:
+    """Hash: "state" -> the wash-up meeting's order and the candidate on screen (JSON)."""
+    return _key("session", session_id, "washup")
+
+
+def person(email_hash: str) -> str:
+    """Set: "<session id>:<candidate id>" of every roster entry with this email (its SHA-256),
+    so a returning candidate's earlier sessions can be found without storing the address twice."""
+    return _key("person", email_hash)
+
+
 def candidate_data(session_id: str) -> list[str]:
     """Every key holding a session's candidates' personal data (erased after retention),
     apart from the per-person sets found with `candidate_data_patterns`."""
@@ -183,6 +200,8 @@ def candidate_data(session_id: str) -> list[str]:
         observation_versions(session_id),
         observation_counts(session_id),
         ratings(session_id),
+        reviews(session_id),
+        washup(session_id),
         online(session_id),
     ]
 

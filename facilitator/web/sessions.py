@@ -246,7 +246,9 @@ def duplicate(session_id: str) -> Response:
 def change_state(session_id: str) -> Response:
     """Move the session to another state (open the lobby, go live, end)."""
     managed(session_id)
-    command, _ = forms.parse(ChangeState, {"state": request.form.get("state", "")})
+    command, _ = forms.parse(
+        ChangeState, {"state": request.form.get("state", ""), "confirm": request.form.get("confirm") == "1"}
+    )
     if command is None:
         flash("Choose a valid state.", "error")
     else:
