@@ -21,6 +21,7 @@ def announcement_view(item: Announcement) -> dict[str, Any]:
         "id": item.id,
         "text": item.text,
         "group_id": item.group_id,
+        "group_name": item.group_name,
         "exercise_id": item.exercise_id,
         "sent_at": item.sent_at,
     }
@@ -31,18 +32,19 @@ def announce(
 ) -> list[Event]:
     """Send a message to everyone, or to one group of the current exercise."""
     require_state(data.session, SessionState.OPEN, SessionState.LIVE, doing="make announcements")
+    # Phones show the current exercise's announcements first, so each one belongs to the
+    # exercise that was on when it was sent.
+    item = Announcement(
+        id=announcement_id, text=text, exercise_id=data.session.current_exercise_id, sent_at=now
+    )
     audience = EVERYONE
-    exercise_id = None
     if group_id is not None:
         run = data.session.current_run
         group = next((g for g in run.groups if g.id == group_id), None) if run else None
         if run is None or group is None:
             raise NotFound("unknown_group", "There is no such group in the current exercise.")
         audience = staff_and_candidates(*group.members)
-        exercise_id = run.exercise_id
-    item = Announcement(
-        id=announcement_id, text=text, group_id=group_id, exercise_id=exercise_id, sent_at=now
-    )
+        item.group_id, item.group_name, item.sent_to = group.id, group.name, list(group.members)
     data.announcements.append(item)
     del data.announcements[:-MAX_ANNOUNCEMENTS_KEPT]
     return [Event("announcement_made", announcement_view(item), audience)]

@@ -275,7 +275,12 @@ class Announcement(Record):
     id: Identifier
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
     group_id: Identifier | None = None
+    # The exercise on (or last run) when it was sent; None before the first one started.
     exercise_id: Identifier | None = None
+    # A group announcement keeps the group's name and who it reached when sent, so a phone
+    # can say where it went after a move and a snapshot shows it to the same people.
+    group_name: Title | None = None
+    sent_to: list[Identifier] | None = None
     sent_at: float
 
 

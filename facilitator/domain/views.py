@@ -11,7 +11,7 @@ from typing import Any
 from .comms import announcement_view, question_view
 from .exercises import assignment_for, exercise_public, groups_view
 from .lobby import candidate_summary
-from .models import SessionData
+from .models import Announcement, SessionData
 from .outputs import output_view
 
 
@@ -49,9 +49,7 @@ def candidate_view(data: SessionData, candidate_id: str) -> dict[str, Any]:
                 output = data.outputs.get(f"{exercise.id}:{group.id}")
                 view["output"] = output_view(data, output) if output else None
     view["announcements"] = [
-        announcement_view(a)
-        for a in data.announcements
-        if a.group_id is None or _was_in_group(data, candidate_id, a.exercise_id, a.group_id)
+        announcement_view(a) for a in data.announcements if _reached(data, a, candidate_id)
     ]
     view["questions"] = [
         question_view(data, q) for q in data.questions.values() if q.candidate_id == candidate_id
@@ -59,10 +57,16 @@ def candidate_view(data: SessionData, candidate_id: str) -> dict[str, Any]:
     return view
 
 
-def _was_in_group(data: SessionData, candidate_id: str, exercise_id: str | None, group_id: str) -> bool:
-    """True when the candidate was in that group of that exercise."""
-    run = data.session.runs.get(exercise_id or "")
-    group = next((g for g in run.groups if g.id == group_id), None) if run else None
+def _reached(data: SessionData, item: Announcement, candidate_id: str) -> bool:
+    """True when the announcement went to this candidate: to everyone, or to a group they were
+    in when it was sent (they keep it after a move; who joined the group later never got it)."""
+    if item.group_id is None:
+        return True
+    if item.sent_to is not None:
+        return candidate_id in item.sent_to
+    # Kept from before announcements recorded who they reached: the group as it is now.
+    run = data.session.runs.get(item.exercise_id or "")
+    group = next((g for g in run.groups if g.id == item.group_id), None) if run else None
     return group is not None and candidate_id in group.members
 
 
