@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..domain.errors import DomainError
+from ..input_errors import problems, sentences
 
 
 def ok(result: Any = None, **extra: Any) -> dict[str, Any]:
@@ -29,15 +30,10 @@ def from_exception(exc: Exception) -> dict[str, Any]:
 
 
 def fields(exc: ValidationError) -> list[dict[str, str]]:
-    """Which fields were wrong and why."""
-    return [
-        {"field": ".".join(str(p) for p in e["loc"]) or "(payload)", "problem": e["msg"]}
-        for e in exc.errors()
-    ]
+    """Which fields were wrong, each with a plain sentence saying why."""
+    return [{"field": p.path, "problem": p.message} for p in problems(exc)]
 
 
 def describe(exc: ValidationError) -> str:
-    """One sentence naming the first problem."""
-    first = exc.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or "the payload"
-    return f"{where}: {first['msg']}"
+    """The problems in plain words, in one short paragraph."""
+    return sentences(exc)

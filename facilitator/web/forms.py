@@ -2,55 +2,39 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from ..input_errors import problems
+
 M = TypeVar("M", bound=BaseModel)
 
-FIELD_LABELS = {
-    "title": "Title",
-    "name": "Name",
-    "email": "Email",
-    "brief": "Brief",
-    "duration_minutes": "Duration",
-    "group_size": "Group size",
-    "code": "Join code",
-    "scheduled_start": "Scheduled start",
-    "role": "Role",
-    "location": "Location",
-}
 
+def messages(
+    exc: ValidationError,
+    labels: Mapping[str, str] | None = None,
+    keys: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Form field -> a sentence a person understands (the first problem of each field).
 
-def messages(exc: ValidationError) -> dict[str, str]:
-    """Field name -> a sentence a person understands."""
+    A problem is filed under its top-level field, or under `keys[path]` when the form shows
+    that path in a field of its own (a role brief's title, say)."""
     found: dict[str, str] = {}
-    for err in exc.errors():
-        field = str(err["loc"][0]) if err["loc"] else "form"
-        label = FIELD_LABELS.get(field, field.replace("_", " ").capitalize())
-        ctx = err.get("ctx") or {}
-        kind = err["type"]
-        if kind == "string_too_short":
-            text = f"{label} is required." if ctx.get("min_length") == 1 else f"{label} is too short."
-        elif kind == "string_too_long":
-            text = f"{label} can be at most {ctx.get('max_length')} characters."
-        elif kind in ("int_parsing", "int_type"):
-            text = f"{label} must be a whole number."
-        elif kind in ("greater_than_equal", "less_than_equal"):
-            text = f"{label} is out of range ({err['msg'].lower()})."
-        elif kind.startswith(("datetime", "date_")):
-            text = f"{label}: enter a date and a time."
-        elif kind == "string_pattern_mismatch":
-            text = f"{label} is not valid."
-        else:
-            text = f"{label}: {err['msg']}"
-        found.setdefault(field, text)
+    for problem in problems(exc, labels):
+        found.setdefault((keys or {}).get(problem.path, problem.field), problem.message)
     return found
 
 
-def parse(model: type[M], raw: dict[str, Any]) -> tuple[M | None, dict[str, str]]:
-    """The command, or None and the problems by field."""
+def parse(
+    model: type[M],
+    raw: dict[str, Any],
+    labels: Mapping[str, str] | None = None,
+    keys: Mapping[str, str] | None = None,
+) -> tuple[M | None, dict[str, str]]:
+    """The command, or None and the problems by form field."""
     try:
         return model.model_validate(raw), {}
     except ValidationError as exc:
-        return None, messages(exc)
+        return None, messages(exc, labels, keys)
