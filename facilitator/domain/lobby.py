@@ -34,9 +34,22 @@ def candidate_summary(candidate: Candidate) -> dict[str, object]:
 
 
 def find_by_name(data: SessionData, name: str) -> Candidate | None:
-    """The roster candidate whose name matches `name`, if exactly one does."""
+    """The roster candidate whose name matches `name`, or None for a walk-in.
+
+    Two current candidates with that name cannot be told apart by name: the person is asked
+    for their personal link rather than being added as a third."""
     key = name_key(name)
     matches = [c for c in data.candidates.values() if name_key(c.name) == key]
+    current = [c for c in matches if c.status != CandidateStatus.REMOVED]
+    if len(current) > 1:
+        raise Conflict(
+            "same_name",
+            f"More than one person called {current[0].name} is expected, so we cannot tell "
+            "from your name which one you are. Open the personal link you were sent, "
+            "or ask the facilitator for it.",
+        )
+    if current:
+        return current[0]
     return matches[0] if len(matches) == 1 else None
 
 

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import csv
-import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
+from pydantic import ValidationError
+
+from ..input_errors import problems
 from .commands import CandidateInput, ExerciseInput, SessionDetails
 from .errors import Conflict, DomainError, NotFound
 from .events import MANAGERS, Event
 from .ids import new_id
-from .lobby import candidate_summary
+from .lobby import candidate_summary, name_key
 from .models import (
     MAX_CANDIDATES,
     MAX_EXERCISES,
     Candidate,
+    CandidateStatus,
     Competency,
     Exercise,
     Session,
@@ -120,41 +125,116 @@ def remove_exercise(session: Session, exercise_id: str, now: float) -> None:
 def add_candidates(
     data: SessionData, entries: list[CandidateInput], now: float
 ) -> tuple[list[Candidate], list[Event]]:
-    """Put people on the roster; each will get a personal join link."""
+    """Put people on the roster, in the order given; each will get a personal join link."""
     check_editable(data.session)
     if len(data.candidates) + len(entries) > MAX_CANDIDATES:
         raise Conflict("roster_full", f"A session holds at most {MAX_CANDIDATES} candidates.")
     added = []
-    for entry in entries:
-        candidate = Candidate(id=new_id(), name=entry.name, email=entry.email, added_at=now)
+    for position, entry in enumerate(entries):
+        # The roster is listed by added_at (the store does not keep insertion order), so
+        # people added together are a millisecond apart and keep the order they were given.
+        candidate = Candidate(id=new_id(), name=entry.name, email=entry.email, added_at=now + position / 1000)
         data.candidates[candidate.id] = candidate
         added.append(candidate)
     events = [Event("candidate_added", candidate_summary(c), MANAGERS) for c in added]
     return added, events
 
 
-def parse_roster(text: str) -> list[CandidateInput]:
-    """Read a pasted list or CSV: one person a line, "name" or "name, email"; a header is skipped."""
-    rows = list(csv.reader(io.StringIO(text.strip())))
-    entries: list[CandidateInput] = []
-    for number, row in enumerate(rows, start=1):
-        cells = [cell.strip() for cell in row if cell.strip()]
-        if not cells:
+def roster(data: SessionData) -> list[Candidate]:
+    """Everyone on the roster, in the order they were added (walk-ins as they arrived)."""
+    return sorted(data.candidates.values(), key=lambda c: c.added_at)
+
+
+def namesakes(candidates: Iterable[Candidate]) -> list[list[Candidate]]:
+    """Groups of two or more current candidates whose names match (case and accents aside)."""
+    by_key: dict[str, list[Candidate]] = {}
+    for candidate in candidates:
+        if candidate.status != CandidateStatus.REMOVED:
+            by_key.setdefault(name_key(candidate.name), []).append(candidate)
+    return [group for group in by_key.values() if len(group) > 1]
+
+
+def namesake_warning(groups: list[list[Candidate]]) -> str | None:
+    """A sentence naming the people who share a name, and what that means for joining."""
+    if not groups:
+        return None
+    consequence = (
+        "People who share a name cannot check in by typing it: send each of them their personal link."
+    )
+    if len(groups) == 1:
+        count = len(groups[0])
+        how_many = COUNT_WORDS.get(count, str(count))
+        return f"{how_many} people are called {groups[0][0].name}. {consequence}"
+    listed = ", ".join(f"{group[0].name} ({len(group)})" for group in groups)
+    return f"Some people share a name: {listed}. {consequence}"
+
+
+COUNT_WORDS = {2: "Two", 3: "Three", 4: "Four", 5: "Five"}
+HEADER_NAMES = ("name", "names", "full name", "candidate", "candidate name")
+
+
+@dataclass(frozen=True)
+class RosterLine:
+    """A line of a pasted list that could not be read, and why."""
+
+    number: int
+    text: str
+    reason: str
+
+
+@dataclass
+class RosterReading:
+    """What a pasted list or CSV holds: the people it names, and the lines it could not read."""
+
+    entries: list[CandidateInput] = field(default_factory=list)
+    rejected: list[RosterLine] = field(default_factory=list)
+
+    @property
+    def leftover(self) -> str:
+        """The rejected lines as they were typed, to correct and import again."""
+        return "\n".join(line.text for line in self.rejected)
+
+
+def read_roster(text: str) -> RosterReading:
+    """Read one person a line, "name" or "name, email"; a header row is skipped."""
+    reading = RosterReading()
+    seen_a_row = False
+    # Line by line rather than one CSV stream, so each problem names the line as typed.
+    for number, line in enumerate(text.splitlines(), start=1):
+        cells = [cell.strip() for cell in next(csv.reader([line]), [])]
+        if not any(cells):
             continue
-        if number == 1 and cells[0].casefold() in ("name", "full name", "candidate"):
+        first_row, seen_a_row = not seen_a_row, True
+        if first_row and cells[0].casefold() in HEADER_NAMES:
             continue
-        name, email = cells[0], (cells[1] if len(cells) > 1 else None)
+        name, email = cells[0], (cells[1] if len(cells) > 1 else "") or None
+        if email is None and "@" in name and " " not in name:
+            reason = "This is an email address with no name: write the name, a comma, then the email."
+            reading.rejected.append(RosterLine(number, line.strip(), reason))
+            continue
         try:
-            entries.append(CandidateInput(name=name, email=email))
-        except ValueError:
-            raise DomainError(
-                "bad_roster_line",
-                f"Line {number} (“{','.join(row)[:60]}”) needs a name of at most 80 characters "
-                "and, optionally, a valid email address after a comma.",
-            ) from None
-    if not entries:
+            reading.entries.append(CandidateInput(name=name, email=email))
+        except ValidationError as exc:
+            reason = " ".join(dict.fromkeys(p.message for p in problems(exc)))
+            reading.rejected.append(RosterLine(number, line.strip(), reason))
+    return reading
+
+
+def rejected_lines_sentence(rejected: list[RosterLine], most: int = 3) -> str:
+    """The unreadable lines in one paragraph: "Line 4 (“…”): Email is not valid."."""
+    shown = [f"Line {line.number} (“{line.text[:60]}”): {line.reason}" for line in rejected[:most]]
+    more = len(rejected) - most
+    return " ".join(shown) + (f" And {more} more lines." if more > 0 else "")
+
+
+def parse_roster(text: str) -> list[CandidateInput]:
+    """Every person in a pasted list, or an error naming the lines that cannot be read."""
+    reading = read_roster(text)
+    if reading.rejected:
+        raise DomainError("bad_roster_line", rejected_lines_sentence(reading.rejected))
+    if not reading.entries:
         raise DomainError("empty_roster", "Paste at least one name, one person a line.")
-    return entries
+    return reading.entries
 
 
 def duplicate_session(source: Session, session_id: str, join_code: str, owner_id: str, now: float) -> Session:

@@ -129,7 +129,7 @@ def delete_exercise(session_id: str, exercise_id: str) -> Any:
 
 @operation("GET", "/sessions/<session_id>/candidates", "List the roster with personal links", tag="roster")
 def list_candidates(session_id: str) -> Any:
-    """Every candidate, with their personal join link."""
+    """Every candidate in the order they were added, with their personal join link."""
     data = managed(session_id)
     invites = session_store.invite_tokens(get_redis(), session_id)
     return [
@@ -138,7 +138,7 @@ def list_candidates(session_id: str) -> Any:
             "email": c.email,
             "invite_url": public_url("candidate.invite", token=invites[c.id]) if c.id in invites else None,
         }
-        for c in data.candidates.values()
+        for c in setup_rules.roster(data)
     ]
 
 
