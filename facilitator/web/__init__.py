@@ -68,6 +68,14 @@ def init_app(app: Flask) -> None:
         response.headers["Cache-Control"] = "no-cache"
         return response
 
+    @app.get("/phone-sw.js")
+    def phone_service_worker() -> Response:
+        """The candidate phone's service worker, served from the root so it may control the
+        phone page under /s/."""
+        response = send_from_directory(Path(app.static_folder or "static") / "js", "phone-sw.js", max_age=0)
+        response.headers["Cache-Control"] = "no-cache"
+        return response
+
     @app.after_request
     def security_headers(response: Response) -> Response:
         response.headers.setdefault("Content-Security-Policy", CSP)

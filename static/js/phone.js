@@ -3,13 +3,14 @@
 //
 // This file holds the copy and applies events to it; the parts in phone/ draw it: stage,
 // announcements, exercise (group, role, brief, answer), clock, questions (and portfolio),
-// and forms (the candidate's writes).
+// forms (the candidate's writes) and offline (the copy kept on the phone).
 import { Live, el, showStatus } from "./realtime.js";
 import { renderAnnouncements } from "./phone/announcements.js";
-import { tickClock } from "./phone/clock.js";
-import { $ } from "./phone/dom.js";
+import { EXTENSION_NOTICE_S, connectClock, sayExtended, tickClock } from "./phone/clock.js";
+import { $, setText, timeOf } from "./phone/dom.js";
 import { renderExercise } from "./phone/exercise.js";
 import { connectForms, delivered } from "./phone/forms.js";
+import { forgetState, keepWorkingOffline, restoreState, saveState } from "./phone/offline.js";
 import { renderPortfolio, renderQuestions } from "./phone/questions.js";
 import { renderStage } from "./phone/stage.js";
 
@@ -20,24 +21,33 @@ const storageKey = `fac:phone:${sessionId}`;
 const FINISHED = new Set(["ended", "review", "decided", "archived"]);
 
 let state = null; // shaped like the server's candidate snapshot
+let heardAt = null; // server time the phone last heard from the server
+let fromStorage = false; // showing the copy kept on this phone, not yet refreshed by the server
+let extension = null; // time just added to the exercise: {exercise_id, minutes, until}
 let gone = false; // removed or signed out: the page stays as it is
 const answer = { dirty: false }; // the candidate is editing the group answer; do not overwrite it
+
+connectClock(storageKey);
 
 const live = new Live({
   sessionId,
   storageKey,
   onSnapshot(snapshot) {
     state = snapshot;
+    fromStorage = false;
+    heard();
     render();
   },
   onEvent({ type, data }) {
     if (!state || gone) return;
+    if (fromStorage) return; // a kept copy is replaced by a snapshot, never patched
     if (type in handlers) handlers[type](data);
+    heard();
     render();
   },
   onStatus(status) {
     if (gone) return;
-    showStatus($("connection"), status);
+    showConnection(status);
     if (state) render();
   },
   onRefused(error) {
@@ -47,7 +57,15 @@ const live = new Live({
   },
   onDelivered: delivered,
 });
-showStatus($("connection"), { status: live.status, unsent: live.outbox.length });
+
+function showConnection({ status, unsent }) {
+  // A page loaded without a network says so at once, not "Connecting…" until a timeout.
+  showStatus($("connection"), { status: status === "connecting" && !navigator.onLine ? "offline" : status, unsent });
+}
+
+function heard() {
+  heardAt = live.now();
+}
 
 // Events: each changes the local snapshot the way the server changed its own.
 
@@ -83,7 +101,15 @@ const handlers = {
   },
   exercise_paused: timerChanged,
   exercise_resumed: timerChanged,
-  exercise_extended: timerChanged,
+  exercise_extended(data) {
+    timerChanged(data);
+    if (!state.exercise || state.exercise.id !== data.exercise_id || !data.minutes) return;
+    // Two extensions in quick succession read as one: "+5 min" then "+2 min" shows "+7 min".
+    const showing = extension && extension.exercise_id === data.exercise_id && live.now() < extension.until;
+    const minutes = (showing ? extension.minutes : 0) + data.minutes;
+    extension = { exercise_id: data.exercise_id, minutes, until: live.now() + EXTENSION_NOTICE_S };
+    sayExtended(minutes);
+  },
   exercise_ended: timerChanged,
   announcement_made(data) {
     upsert(state.announcements, data);
@@ -118,24 +144,62 @@ const pending = (name) => live.outbox.filter((item) => item.name === name).map((
 const now = () => live.now();
 
 function render() {
+  renderOffline();
   if (gone || !state) return;
   const session = state.session;
   $("session-title").textContent = session.title;
   const finished = FINISHED.has(session.state);
   const exercise = finished ? null : state.exercise;
   renderStage(state, exercise, finished);
-  renderAnnouncements(state.announcements, finished);
+  renderAnnouncements(state, exercise, finished);
   renderExercise(state, exercise, { answer, pending });
   renderQuestions(state, finished, pending);
   renderPortfolio(state, finished, pending);
   tick();
+  keepSoon();
 }
 
 function tick() {
-  tickClock(!gone && state && !FINISHED.has(state.session.state) ? state.exercise : null, now);
+  tickClock(!gone && state && !FINISHED.has(state.session.state) ? state.exercise : null, now, extension);
 }
 
 setInterval(tick, 250);
+
+/** Say so when the phone cannot reach the server and shows what it last received. */
+function renderOffline() {
+  const banner = $("offline");
+  const status = live.status === "connecting" && !navigator.onLine ? "offline" : live.status;
+  const show = !gone && Boolean(state) && (status === "offline" || (fromStorage && status !== "connected"));
+  banner.hidden = !show;
+  if (!show) return;
+  const when = heardAt ? ` at ${timeOf(heardAt)}` : "";
+  setText($("offline-text"), `This is what your phone last received${when}. It updates by itself when the connection is back; what you send meanwhile waits on this phone.`);
+}
+
+// The copy kept on the phone, for a reload without a connection.
+
+let keepTimer = null;
+function keepSoon() {
+  clearTimeout(keepTimer);
+  keepTimer = setTimeout(keep, 300);
+}
+
+function keep() {
+  clearTimeout(keepTimer);
+  if (state && !gone) saveState(storageKey, state, heardAt);
+}
+
+window.addEventListener("pagehide", keep);
+
+const kept = restoreState(storageKey, root.dataset.candidateId);
+if (kept && !state) {
+  state = kept.state;
+  heardAt = kept.heard_at;
+  fromStorage = true;
+}
+showConnection({ status: live.status, unsent: live.outbox.length });
+render();
+keepWorkingOffline();
 
 connectForms({ live, answer, isGone: () => gone, currentExercise: () => state && state.exercise, render });
 
@@ -143,6 +207,8 @@ connectForms({ live, answer, isGone: () => gone, currentExercise: () => state &&
 
 function replacePage(...children) {
   gone = true;
+  forgetState(storageKey);
+  $("offline").hidden = true;
   live.socket.disconnect();
   root.replaceChildren(el("section", { className: "phone-stage phone-stage-gone", role: "alert" }, ...children));
   const indicator = $("connection");

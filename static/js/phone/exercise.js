@@ -15,6 +15,8 @@ const KINDS = {
 export function renderExercise(state, exercise, { answer, pending }) {
   for (const id of ["exercise-head", "clock", "exercise"]) $(id).hidden = !exercise;
   if (!exercise) return;
+  // Once it has ended the stage says so; a clock still reading "Time's up" would say it twice.
+  $("clock").hidden = exercise.status === "ended";
   setText($("exercise-title"), exercise.title);
   setText($("exercise-kind"), KINDS[exercise.kind] || "Exercise");
   const mine = state.assignment && state.assignment.exercise_id === exercise.id ? state.assignment : null;

@@ -17,8 +17,8 @@ function stageFor(state, exercise, finished) {
   }
   if (exercise && exercise.status === "ended") {
     return {
-      heading: "Time's up — thank you",
-      lines: [`“${exercise.title}” has finished. Please wait for the facilitator's next instructions.`],
+      heading: "Thank you — this exercise has finished",
+      lines: [`“${exercise.title}” is over. Please wait for the facilitator's next instructions.`],
     };
   }
   if (exercise) return null;
