@@ -1,0 +1,159 @@
+"""A session's exports as files: the Excel workbook, one CSV per sheet, and JSON of the whole session.
+
+Each file is built from one read of the review (`review.open_review`, which refuses anyone who
+may not see it) plus the names of whoever agreed a score or decided. The formats differ in how
+they keep user text from being read as a formula: a workbook cell is written as text (and
+marked so that editing it keeps it text); a CSV cell gets a leading apostrophe.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import time
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import redis
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from ..domain import agreement
+from ..domain import exports as rules
+from ..domain.errors import DomainError
+from ..store import users as user_store
+from ..store.users import StaffUser
+from .review import Review, open_review
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv"
+JSON = "application/json"
+BOLD = Font(bold=True)
+
+
+@dataclass(frozen=True)
+class Export:
+    """A file to download: its bytes, its media type and the name to save it under."""
+
+    content: bytes
+    mimetype: str
+    filename: str
+
+
+def names(r: redis.Redis, review: Review) -> dict[str, str]:
+    """Observers' names, plus everyone who agreed a score, decided, reopened or wrote feedback."""
+    found = dict(review.observer_names)
+    wanted: set[str] = set()
+    for record in review.evidence.reviews.values():
+        wanted.update(c.by for c in (*record.consensus.values(), *record.consensus_history))
+        wanted.update(
+            d.by for d in (*([record.decision] if record.decision else []), *record.decision_history)
+        )
+        if record.feedback is not None:
+            wanted.update(u for u in (record.feedback.updated_by, record.feedback.released_by) if u)
+    for rating in review.evidence.ratings.values():
+        wanted.update(o.by for o in rating.reopenings)
+    for user_id in wanted - set(found):
+        account = user_store.get(r, user_id)
+        if account is not None:
+            found[user_id] = account.name
+    return found
+
+
+def source(r: redis.Redis, user: StaffUser, session_id: str) -> rules.Source:
+    """What an export is built from, for someone allowed to see the review (refused otherwise)."""
+    review = open_review(r, user, session_id)
+    found = review.evidence
+    return rules.Source(review.data, found.ratings, found.observations, found.reviews, names(r, review))
+
+
+def slug(title: str) -> str:
+    """A file name from a session title: "Évaluation 2025 / Paris" -> "evaluation-2025-paris"."""
+    plain = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:60].strip("-") or "session"
+
+
+def sheet_key(value: str | None) -> str:
+    """The CSV sheet asked for, or a refusal that lists the sheets there are."""
+    if value is None or value not in rules.SHEET_KEYS:
+        raise DomainError(
+            "unknown_sheet", "Choose the sheet to download: summary, observations, ratings or session."
+        )
+    return value
+
+
+def _text(value: str) -> str:
+    # Control characters other than tab and line breaks are not allowed in a workbook's XML.
+    return ILLEGAL_CHARACTERS_RE.sub("", value)
+
+
+def _write(ws: WriteOnlyWorksheet, values: Iterable[rules.Value], font: Font | None = None) -> None:
+    row: list[object] = []
+    for value in values:
+        if isinstance(value, str):
+            value = _text(value)
+        if font is None and not (isinstance(value, str) and rules.looks_like_formula(value)):
+            row.append(value)
+            continue
+        cell = WriteOnlyCell(ws, value)
+        if isinstance(value, str):
+            cell.data_type = "s"  # text, never a formula
+            cell.quotePrefix = rules.looks_like_formula(value)  # and still text once edited
+        if font is not None:
+            cell.font = font
+        row.append(cell)
+    ws.append(row)
+
+
+def workbook(r: redis.Redis, user: StaffUser, session_id: str) -> Export:
+    """The Excel workbook: Summary, Observations, Ratings and Session sheets."""
+    found = source(r, user, session_id)
+    book = Workbook(write_only=True)
+    for sheet in rules.sheets(found):
+        ws = book.create_sheet(sheet.title)
+        ws.freeze_panes = "A2"
+        for number, width in enumerate(sheet.widths, start=1):
+            ws.column_dimensions[get_column_letter(number)].width = width
+        _write(ws, sheet.header, BOLD)
+        for values in sheet.rows:
+            _write(ws, values)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return Export(buffer.getvalue(), XLSX, f"{slug(found.data.session.title)}.xlsx")
+
+
+def _csv_value(value: rules.Value) -> str | int | float:
+    if value is None:
+        return ""
+    if isinstance(value, str) and rules.looks_like_formula(value):
+        return "'" + value
+    return value
+
+
+def csv_sheet(r: redis.Redis, user: StaffUser, session_id: str, key: str | None) -> Export:
+    """One sheet as CSV, UTF-8 with a byte-order mark so that Excel reads accents right."""
+    chosen = sheet_key(key)
+    found = source(r, user, session_id)
+    sheet = rules.sheet(found, chosen)
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(sheet.header)
+    writer.writerows([_csv_value(v) for v in values] for values in sheet.rows)
+    content = ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return Export(content, CSV, f"{slug(found.data.session.title)}-{chosen}.csv")
+
+
+def session_json(r: redis.Redis, user: StaffUser, session_id: str) -> Export:
+    """The whole session as JSON, with ISO 8601 times and no secrets or draft scores."""
+    found = source(r, user, session_id)
+    report = agreement.report(found.data.session, found.submitted())
+    document = rules.document(found, report, time.time())
+    content = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+    return Export(content, JSON, f"{slug(found.data.session.title)}.json")
