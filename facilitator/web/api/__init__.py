@@ -1,7 +1,8 @@
 """The JSON API under /api/v1: bearer-token auth, typed bodies, an OpenAPI document.
 
 Routes are declared with `operation`, which registers the Flask rule and records the
-OpenAPI description from the same facts, so the two cannot drift apart.
+OpenAPI description from the same facts, so the two cannot drift apart. An operation answers
+JSON, or, when it says what it `produces`, a file of that media type.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import redis
 from flask import Blueprint, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
 from pydantic import BaseModel, ValidationError
+from werkzeug.wrappers import Response
 
 from ...domain.errors import DomainError
 from ...realtime.replies import describe, fields
@@ -23,6 +25,16 @@ from ...store import get_redis
 from ...store import users as user_store
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@dataclass(frozen=True)
+class Query:
+    """A query-string parameter of an operation, as the OpenAPI document describes it."""
+
+    name: str
+    description: str
+    choices: tuple[str, ...] = ()
+    required: bool = False
 
 
 @dataclass(frozen=True)
@@ -36,6 +48,8 @@ class Operation:
     body: type[BaseModel] | None
     status: int
     auth: bool
+    produces: str = "application/json"
+    query: tuple[Query, ...] = ()
 
     @property
     def path(self) -> str:
@@ -72,8 +86,14 @@ def operation(
     body: type[BaseModel] | None = None,
     status: int = 200,
     auth: bool = True,
+    produces: str | None = None,
+    query: tuple[Query, ...] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Declare an API route: authenticate, parse the body into `body`, map domain errors."""
+    """Declare an API route: authenticate, parse the body into `body`, map domain errors.
+
+    With `produces` the view returns a file Response of that media type instead of data to
+    send as JSON; its errors are still JSON.
+    """
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
@@ -99,10 +119,17 @@ def operation(
                 return error_response(
                     "unavailable", "The server could not store that just now; try again.", 503
                 )
+            if produces is not None:
+                assert isinstance(result, Response) and result.mimetype == produces, rule
+                return result
             return jsonify(result), status
 
         bp.add_url_rule(rule, view.__name__, wrapped, methods=[method])
-        OPERATIONS.append(Operation(method.lower(), rule, summary, tag, body, status, auth))
+        OPERATIONS.append(
+            Operation(
+                method.lower(), rule, summary, tag, body, status, auth, produces or "application/json", query
+            )
+        )
         return wrapped
 
     return register

@@ -23,6 +23,13 @@ ERROR_SCHEMA = {
 }
 
 
+def _success(media_type: str) -> dict[str, Any]:
+    """JSON is an object; any other media type is a file."""
+    if media_type == "application/json":
+        return {"schema": {"type": "object"}}
+    return {"schema": {"type": "string", "contentMediaType": media_type}}
+
+
 def document() -> dict[str, Any]:
     """The whole OpenAPI document."""
     paths: dict[str, dict[str, Any]] = {}
@@ -35,7 +42,7 @@ def document() -> dict[str, Any]:
             "responses": {
                 str(op.status): {
                     "description": "Success",
-                    "content": {"application/json": {"schema": {"type": "object"}}},
+                    "content": {op.produces: _success(op.produces)},
                 },
                 "default": {
                     "description": "Error",
@@ -44,10 +51,20 @@ def document() -> dict[str, Any]:
             },
         }
         params = re.findall(r"{([a-z_]+)}", op.path)
-        if params:
-            entry["parameters"] = [
-                {"name": p, "in": "path", "required": True, "schema": {"type": "string"}} for p in params
-            ]
+        parameters = [
+            {"name": p, "in": "path", "required": True, "schema": {"type": "string"}} for p in params
+        ] + [
+            {
+                "name": q.name,
+                "in": "query",
+                "required": q.required,
+                "description": q.description,
+                "schema": {"type": "string", **({"enum": list(q.choices)} if q.choices else {})},
+            }
+            for q in op.query
+        ]
+        if parameters:
+            entry["parameters"] = parameters
         if op.body is not None:
             schema = op.body.model_json_schema(ref_template="#/components/schemas/{model}")
             schemas.update(schema.pop("$defs", {}))
