@@ -14,14 +14,18 @@ from .. import broadcast
 from ..domain.commands import (
     DeleteObservation,
     EditObservation,
+    MoveWashUp,
     NudgeObserver,
     RateCandidate,
     ReadEvidence,
+    RecordConsensus,
+    RecordDecision,
     RecordObservation,
+    ReopenRating,
 )
 from ..domain.errors import DomainError, Forbidden
 from ..extensions import socketio
-from ..services import evidence, live, panel
+from ..services import evidence, live, panel, review
 from ..store import get_redis
 from ..store.users import StaffUser
 from . import replies
@@ -92,6 +96,14 @@ def _nudge(conn: Connection, command: Any) -> Ran:
     return _outcome(panel.nudge(get_redis(), _staff(conn), conn.session_id, command.observer_id, command.id))
 
 
+def _review(operation: Callable[..., Any]) -> Runner:
+    # The wash-up's commands: compare-and-set writes of review records, acknowledged as stored.
+    def run(conn: Connection, command: Any) -> Ran:
+        return _written(operation(get_redis(), _staff(conn), conn.session_id, command))
+
+    return run
+
+
 MANAGER = frozenset({"manager"})
 CANDIDATE = frozenset({"candidate"})
 PANEL = frozenset({"observer", "manager"})
@@ -108,6 +120,10 @@ ACTIONS: dict[str, Action] = {
     "rate_candidate": Action(RateCandidate, PANEL, _rate),
     "read_evidence": Action(ReadEvidence, PANEL, _read),
     "nudge_observer": Action(NudgeObserver, MANAGER, _nudge),
+    "record_consensus": Action(RecordConsensus, MANAGER, _review(review.record_consensus)),
+    "record_decision": Action(RecordDecision, MANAGER, _review(review.record_decision)),
+    "reopen_rating": Action(ReopenRating, MANAGER, _review(review.reopen_rating)),
+    "move_washup": Action(MoveWashUp, MANAGER, _review(review.move_washup)),
 }
 
 log = logging.getLogger(__name__)
