@@ -1,0 +1,81 @@
+"""View-models of the review pages: candidate summary, comparison, agreement, printable pack.
+
+Each page reads the session and its evidence once (`services.review.open_review`), computes
+the summaries once (`domain.summary.summarise_all`) and builds plain dataclasses for the
+templates; no function here reads Redis per candidate. The entry points take a `Review`, so
+a benchmark can time them apart from the read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import redis
+
+from ...domain.models import Session
+from ...domain.review import assessed
+from ...domain.summary import summarise_all
+from ...store.users import StaffUser
+from ..review import Review, open_review
+from .agreement import AgreementPage, agreement_page
+from .candidate import CandidatePage, build, candidate_page
+from .common import heat_class, names, number
+from .comparison import DECISION_FILTERS, CompareRequest, Comparison, comparison, parse_request
+
+__all__ = [
+    "DECISION_FILTERS",
+    "AgreementPage",
+    "CandidatePage",
+    "CompareRequest",
+    "Comparison",
+    "Pack",
+    "agreement_page",
+    "candidate_page",
+    "comparison",
+    "heat_class",
+    "names",
+    "number",
+    "open_pages",
+    "pack",
+    "parse_request",
+]
+
+
+@dataclass(frozen=True)
+class Pack:
+    """The printable pack: a cover (agreement, comparison), then one section per candidate."""
+
+    session: Session
+    agreement: AgreementPage | None
+    comparison: Comparison | None
+    candidates: list[CandidatePage]
+
+
+def open_pages(r: redis.Redis, user: StaffUser, session_id: str) -> tuple[Review, dict[str, str]]:
+    """The review as this user may see it (refused otherwise), with the names the pages show."""
+    review = open_review(r, user, session_id)
+    return review, names(r, review)
+
+
+def pack(review: Review, people: Mapping[str, str] | None = None, candidate_id: str | None = None) -> Pack:
+    """The session's pack (every assessed candidate), or one candidate's with `candidate_id`."""
+    people = people or review.observer_names
+    data = review.data
+    if candidate_id is not None:
+        page = candidate_page(review, candidate_id, people)
+        return Pack(data.session, None, None, [page])
+    ids = assessed(data)
+    evidence = review.evidence
+    summaries = summarise_all(data.session, ids, evidence.ratings.values(), evidence.observations)
+    compared = comparison(review, summaries=summaries)
+    return Pack(
+        session=data.session,
+        agreement=agreement_page(review, people),
+        comparison=compared,
+        # In the comparison's order (overall rating, highest first), as the cover lists them.
+        candidates=[
+            build(data, c, summaries[c.id], review.review_of(c.id), people)
+            for c in (row.candidate for row in compared.rows)
+        ],
+    )
