@@ -80,6 +80,10 @@ class Source:
         """Every assessed candidate's summary, as the review pages compute it."""
         return summarise_all(self.data.session, self.candidates(), self.submitted(), self.observations)
 
+    def agreement(self) -> agreement.AgreementReport:
+        """The session's agreement figures, as the agreement page computes them."""
+        return agreement.report(self.data.session, self.ratings.values())
+
 
 def iso(instant: float | None) -> str:
     """An epoch instant as ISO 8601 in UTC to the second ("2025-03-04T09:30:00Z"); "" for none."""
@@ -256,7 +260,7 @@ def session_sheet(source: Source, report: agreement.AgreementReport) -> Sheet:
 def sheets(source: Source) -> list[Sheet]:
     """Every sheet of the workbook, in order: Summary, Observations, Ratings, Session."""
     summaries = source.summaries()
-    report = agreement.report(source.data.session, source.submitted())
+    report = source.agreement()
     return [
         summary_sheet(source, summaries),
         observations_sheet(source, summaries),
@@ -270,7 +274,7 @@ def sheet(source: Source, key: str) -> Sheet:
     if key == "ratings":
         return ratings_sheet(source)
     if key == "session":
-        return session_sheet(source, agreement.report(source.data.session, source.submitted()))
+        return session_sheet(source, source.agreement())
     summaries = source.summaries()
     return summary_sheet(source, summaries) if key == "summary" else observations_sheet(source, summaries)
 

@@ -25,7 +25,6 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from ..domain import agreement
 from ..domain import exports as rules
 from ..domain.errors import DomainError
 from ..store import users as user_store
@@ -153,7 +152,6 @@ def csv_sheet(r: redis.Redis, user: StaffUser, session_id: str, key: str | None)
 def session_json(r: redis.Redis, user: StaffUser, session_id: str) -> Export:
     """The whole session as JSON, with ISO 8601 times and no secrets or draft scores."""
     found = source(r, user, session_id)
-    report = agreement.report(found.data.session, found.submitted())
-    document = rules.document(found, report, time.time())
+    document = rules.document(found, found.agreement(), time.time())
     content = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
     return Export(content, JSON, f"{slug(found.data.session.title)}.json")
