@@ -1,25 +1,25 @@
-// Capturing evidence while an exercise runs: a tile per candidate, a button per behaviour,
-// and the keys that do the same, so one tap records what was seen at once.
+// Capturing evidence while an exercise runs: a tile per candidate, a button per behaviour
+// (behaviours.js draws those), and the keys that do the same, so one tap records what was
+// seen at once.
 import { el, newId } from "../realtime.js";
+import { cancelCode, connectBehaviours, pickByKey, renderBehaviours, typeCode } from "./behaviours.js";
 import {
-  GRACE_S, captureExercise, competencyById, elapsed, estimates, failed, localObservation, mergeObservation, mode,
+  GRACE_S, captureExercise, elapsed, estimates, failed, localObservation, mergeObservation, mode,
   nameOf, names, observations, view,
 } from "./state.js";
 import { renderTimeline, undoLast } from "./timeline.js";
 import { $, SIGN, announce, isTextField, reconcile, showAlert } from "./ui.js";
-
-const LETTERS = "abcdefghijklmopqrstvwxyz"; // n (note) and u (undo) have their own jobs
 
 let live = null;
 let render = null;
 let changed = null;
 let selected = null; // the candidate being observed
 let showAll = false;
-let indicatorsSig = null;
 
 /** Take the connection and the page's redraws, and wire the capture controls and keys. */
 export function connectCapture(hooks) {
   ({ live, render, changed } = hooks);
+  connectBehaviours({ onPick: () => render() });
   $("show-all").addEventListener("change", (event) => { showAll = event.target.checked; render(); });
   $("note-only").addEventListener("click", () => record(null));
   $("note").addEventListener("keydown", (event) => {
@@ -56,19 +56,6 @@ function groupName(exercise, candidateId) {
   return group ? group.name : "";
 }
 
-/** Behaviours of the exercise's competencies, each with its letter key. */
-function indicatorKeys(exercise) {
-  const keyed = [];
-  for (const cid of exercise.competency_ids) {
-    const competency = competencyById(cid);
-    if (!competency) continue;
-    const ordered = [...competency.indicators.filter((i) => i.polarity === "positive"),
-      ...competency.indicators.filter((i) => i.polarity === "negative")];
-    for (const indicator of ordered) keyed.push({ ...indicator, competency, letter: LETTERS[keyed.length] || null });
-  }
-  return keyed;
-}
-
 /** Draw the capture screen: the grace notice, the tiles, the behaviours and my timeline. */
 export function renderCapture() {
   const exercise = captureExercise();
@@ -102,7 +89,7 @@ export function renderCapture() {
     build: (t) => buildTile(exercise, t, tiles.indexOf(t), counts.get(t.id) || 0),
   });
 
-  renderIndicators(exercise);
+  renderBehaviours(exercise, selected, record);
   $("note-only").disabled = !selected;
 
   renderTimeline(mine);
@@ -126,58 +113,14 @@ function buildTile(exercise, tile, index, count) {
   return el("li", {}, button);
 }
 
-function renderIndicators(exercise) {
-  const box = $("indicators");
-  const sig = JSON.stringify([exercise.id, selected, exercise.competency_ids, view.competencies.map((c) => c.id)]);
-  if (sig === indicatorsSig && box.childElementCount) return;
-  indicatorsSig = sig;
-  if (!selected) {
-    box.replaceChildren(el("p", { className: "indicators-hint", text: "Tap a candidate (or press their number) to record what they do." }));
-    return;
-  }
-  const keyed = indicatorKeys(exercise);
-  if (!keyed.length) {
-    box.replaceChildren(el("p", { className: "indicators-hint", text: "This exercise has no behaviours to tap. Write a note and press “Note only”." }));
-    return;
-  }
-  const groups = [];
-  for (const cid of exercise.competency_ids) {
-    const competency = competencyById(cid);
-    const mine = keyed.filter((k) => k.competency.id === cid);
-    if (!competency || !mine.length) continue;
-    const headingId = `comp-${cid}`;
-    const column = (polarity, label) => {
-      const list = mine.filter((k) => k.polarity === polarity);
-      if (!list.length) return null;
-      return el("ul", { className: `indicator-column indicator-column-${polarity}`, "aria-label": `${competency.name}: ${label}` },
-        ...list.map((k) => el("li", {}, indicatorButton(k))));
-    };
-    groups.push(el("section", { className: "indicator-group", "aria-labelledby": headingId },
-      el("h4", { id: headingId, className: "indicator-group-name", text: competency.name }),
-      el("div", { className: "indicator-columns" }, column("positive", "positive behaviours"), column("negative", "negative behaviours"))));
-  }
-  box.replaceChildren(
-    el("p", { className: "indicators-for" }, "Recording for ", el("strong", { text: nameOf(selected) })),
-    ...groups);
-}
-
-function indicatorButton(k) {
-  const button = el("button", {
-    type: "button", className: `indicator-button indicator-button-${k.polarity}`, "data-indicator": k.id,
-    "aria-keyshortcuts": k.letter,
-  },
-  el("span", { className: "indicator-sign", "aria-hidden": "true", text: SIGN[k.polarity] }),
-  el("span", { className: "visually-hidden", text: k.polarity === "positive" ? "Positive: " : "Negative: " }),
-  el("span", { className: "indicator-text", text: k.text }),
-  k.letter ? el("kbd", { className: "indicator-key", "aria-hidden": "true", text: k.letter }) : null);
-  button.addEventListener("click", () => record(k));
-  return button;
-}
-
 function select(candidateId) {
   selected = candidateId;
   render();
-  if (candidateId) announce(`Recording for ${nameOf(candidateId)}.`);
+  if (!candidateId) return;
+  announce(`Recording for ${nameOf(candidateId)}.`);
+  // The tiles scroll in their own box when there are many: keep the chosen one in sight.
+  const tile = document.querySelector(`#tiles [data-key="${CSS.escape(candidateId)}"] button`);
+  if (tile) tile.scrollIntoView({ block: "nearest", inline: "nearest" });
 }
 
 /** One tap: record a behaviour (or the note on its own) for the selected candidate at once. */
@@ -221,20 +164,28 @@ function shortcut(event) {
   const exercise = captureExercise();
   const key = event.key;
   if (key === "Escape") {
+    if (cancelCode()) return event.preventDefault();
     if (!selected) return;
     select(null);
   } else if (/^[1-9]$/.test(key)) {
     const tile = visibleCandidates(exercise)[Number(key) - 1];
     if (!tile) return;
+    cancelCode();
     select(tile.id);
+  } else if (key === "[" || key === "]" || (event.shiftKey && /^[A-Z]$/.test(key))) {
+    const competency = pickByKey(exercise, key);
+    if (!competency) return;
+    announce(`Showing ${competency.name}.`);
   } else if (key === "n") {
+    cancelCode();
     $("note").focus();
   } else if (key === "u") {
+    cancelCode();
     undoLast();
-  } else if (/^[a-z]$/.test(key) && selected) {
-    const indicator = indicatorKeys(exercise).find((k) => k.letter === key);
-    if (!indicator) return;
-    record(indicator);
+  } else if (/^[a-z]$/i.test(key) && selected) {
+    // Caps Lock gives capitals without Shift: still a behaviour's code.
+    const indicator = typeCode(exercise, key.toLowerCase());
+    if (indicator) record(indicator);
   } else {
     return;
   }

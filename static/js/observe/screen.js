@@ -21,6 +21,8 @@ let lastMode = null;
 export function render() {
   renderTop();
   const current = mode();
+  // The page's layout follows the screen: capture fits the window, rating scrolls.
+  document.body.dataset.mode = current;
   $("waiting").hidden = current !== "waiting";
   $("capture").hidden = current !== "capture";
   $("rating").hidden = current !== "rate";
