@@ -280,8 +280,11 @@ def move_washup(r: redis.Redis, user: StaffUser, session_id: str, command: MoveW
     )
 
 
-def set_weights(r: redis.Redis, user: StaffUser, session_id: str, command: SetWeights) -> Outcome[Any]:
-    """Set the weights of exercises and competencies in the overall ratings."""
+def set_weights(
+    r: redis.Redis, user: StaffUser, session_id: str, command: SetWeights, request_id: str | None = None
+) -> Outcome[Any]:
+    """Set the weights of exercises and competencies in the overall ratings (a retried
+    `request_id` changes nothing)."""
 
     def decide(data: SessionData, extra: Extra) -> tuple[dict[str, Any], list[Event]]:
         require_manager(data.session, user)
@@ -293,7 +296,7 @@ def set_weights(r: redis.Redis, user: StaffUser, session_id: str, command: SetWe
         }
         return weights, [Event("weights_changed", weights)]
 
-    return unit.change(r, session_id, decide)
+    return unit.change(r, session_id, decide, request_id=request_id)
 
 
 def check_state_change(r: redis.Redis, data: SessionData, target: str, confirm: bool) -> None:
