@@ -20,7 +20,7 @@ from ...store.users import StaffUser
 from ..review import Review, open_review
 from .agreement import AgreementPage, agreement_page
 from .candidate import CandidatePage, build, candidate_page
-from .common import heat_class, names, number
+from .common import heat_class, names, number, percent, weight
 from .comparison import DECISION_FILTERS, CompareRequest, Comparison, comparison, parse_request
 
 __all__ = [
@@ -39,6 +39,8 @@ __all__ = [
     "open_pages",
     "pack",
     "parse_request",
+    "percent",
+    "weight",
 ]
 
 

@@ -19,7 +19,7 @@ from ...domain.models import Candidate, CandidateStatus, Competency, Exercise, S
 from ...domain.review import OUTCOME_LABELS, CandidateReview, Decision
 from ...domain.summary import CandidateSummary, consensus_overall, summarise
 from ..review import Review
-from .common import Moment, NamedScore, moment, name_of, number
+from .common import Moment, NamedScore, moment, name_of, weight
 
 POLARITY_SIGNS = {"positive": "+", "negative": "\N{MINUS SIGN}", "neutral": "·"}
 
@@ -234,12 +234,12 @@ def weights_in_force(session: Session) -> list[str]:
     """The weights that are set, as sentences; none when every weight is 1."""
     lines = []
     exercises = [
-        f"{e.title} \N{MULTIPLICATION SIGN} {number(w)}"
+        f"{e.title} \N{MULTIPLICATION SIGN} {weight(w)}"
         for e in session.exercises
         if (w := session.exercise_weight(e.id)) != 1.0
     ]
     competencies = [
-        f"{c.name} \N{MULTIPLICATION SIGN} {number(w)}"
+        f"{c.name} \N{MULTIPLICATION SIGN} {weight(w)}"
         for c in session.competencies
         if (w := session.competency_weight(c.id)) != 1.0
     ]

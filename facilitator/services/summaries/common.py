@@ -52,6 +52,16 @@ def number(value: float | None) -> str:
     return text[:-1] if text.endswith("0") else text
 
 
+def weight(value: float) -> str:
+    """A weight as people write it: "3", "1.5", "0.25"."""
+    return f"{value:g}"
+
+
+def percent(share: float) -> str:
+    """A share (0-1) as a whole percentage, halves up ("38%" for 0.375)."""
+    return f"{Decimal(repr(share * 100)).quantize(Decimal('1'), rounding=ROUND_HALF_UP)}%"
+
+
 def heat_class(value: float | None) -> str:
     """The heat map's class for a rating: heat-1 .. heat-5 by the nearest whole point, heat-none."""
     if value is None:
