@@ -15,8 +15,8 @@ from ..domain.ids import new_id
 from ..domain.library import default_library
 from ..domain.models import Competency, Session, SessionData
 from ..domain.states import move
+from ..store import people, unit
 from ..store import sessions as session_store
-from ..store import unit
 from ..store.unit import Extra, Outcome
 from ..store.users import StaffUser
 from .access import can_create_sessions, require_manager
@@ -101,6 +101,7 @@ def add_candidates(
         added, events = setup.add_candidates(data, entries, time.time())
         ids = [c.id for c in added]
         extra.append(lambda pipe: session_store.issue_invites(pipe, session_id, ids))
+        extra.append(lambda pipe: people.index(pipe, session_id, added))
         result = [lobby.candidate_summary(c) for c in added]
         return result, events
 

@@ -9,7 +9,7 @@ import redis
 from ..domain import retention
 from ..domain.events import Event
 from ..domain.models import SessionData
-from . import keys, unit
+from . import keys, people, unit
 from .users import token_hash
 
 
@@ -29,6 +29,9 @@ def erase(r: redis.Redis, session_id: str, now: float) -> bool:
         if data.session.purged_at is not None:
             return {"erased": False}, []
         retention.erase_candidates(data.session, now)
+        # A returning candidate's earlier stages must not point at what is being erased.
+        leaving = list(data.candidates.values())
+        extra.append(lambda pipe: people.forget(pipe, session_id, leaving))
         data.candidates.clear()
         data.questions.clear()
         data.outputs.clear()
