@@ -146,9 +146,10 @@ def roster(data: SessionData) -> list[Candidate]:
 
 
 def namesakes(candidates: Iterable[Candidate]) -> list[list[Candidate]]:
-    """Groups of two or more current candidates whose names match (case and accents aside)."""
+    """Groups of two or more current candidates whose names match (case and accents aside),
+    each in roster order."""
     by_key: dict[str, list[Candidate]] = {}
-    for candidate in candidates:
+    for candidate in sorted(candidates, key=lambda c: c.added_at):
         if candidate.status != CandidateStatus.REMOVED:
             by_key.setdefault(name_key(candidate.name), []).append(candidate)
     return [group for group in by_key.values() if len(group) > 1]
@@ -164,7 +165,11 @@ def namesake_warning(groups: list[list[Candidate]]) -> str | None:
     if len(groups) == 1:
         count = len(groups[0])
         how_many = COUNT_WORDS.get(count, str(count))
-        return f"{how_many} people are called {groups[0][0].name}. {consequence}"
+        spellings = list(dict.fromkeys(c.name for c in groups[0]))
+        if len(spellings) == 1:
+            return f"{how_many} people are called {spellings[0]}. {consequence}"
+        written = ", ".join(spellings[:-1]) + " and " + spellings[-1]
+        return f"{how_many} people have the same name: {written}. {consequence}"
     listed = ", ".join(f"{group[0].name} ({len(group)})" for group in groups)
     return f"Some people share a name: {listed}. {consequence}"
 

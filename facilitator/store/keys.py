@@ -125,6 +125,11 @@ def online(session_id: str) -> str:
     return _key("session", session_id, "online")
 
 
+def setup_note(session_id: str, user_id: str) -> str:
+    """String (JSON, expiring): what the set-up page shows once beside the form a user just sent."""
+    return _key("session", session_id, "setup-note", user_id)
+
+
 def rate_limit(bucket: str, who: str) -> str:
     """String (integer, expiring): attempts in the current window."""
     return _key("rate", bucket, who)

@@ -13,6 +13,7 @@ from ..services import panel
 from ..services.access import staff_viewer
 from ..store import get_redis, unit
 from ..store import users as user_store
+from . import notes
 from .auth import MIN_PASSWORD
 from .helpers import managed, me, public_url
 from .principal import StaffPrincipal
@@ -25,26 +26,38 @@ bp = Blueprint("panel", __name__)
 def add(session_id: str) -> Response:
     """Put a staff member on the panel."""
     managed(session_id)
+    user_id = request.form.get("user_id", "")[:64]
     try:
-        outcome = panel.add(get_redis(), me(), session_id, request.form.get("user_id", "")[:64])
-        broadcast.publish(session_id, outcome.events)
-        flash("Added to the panel.")
+        outcome = panel.add(get_redis(), me(), session_id, user_id)
     except DomainError as exc:
-        flash(exc.message, "error")
-    return redirect(url_for("sessions.show", session_id=session_id) + "#panel")
+        return notes.back(session_id, "panel-add", exc.message, "error")
+    broadcast.publish(session_id, outcome.events)
+    account = user_store.get(get_redis(), user_id)
+    return notes.back(session_id, "panel-members", f"{account.name if account else 'They'} is on the panel.")
 
 
 @bp.post("/sessions/<session_id>/panel/<user_id>/remove")
 @login_required
 def remove(session_id: str, user_id: str) -> Response:
     """Take an observer off the panel."""
-    managed(session_id)
+    data = managed(session_id)
+    name = next((m["name"] for m in panel.members(get_redis(), data) if m["id"] == user_id), "They")
     try:
         broadcast.publish(session_id, panel.remove(get_redis(), me(), session_id, user_id).events)
-        flash("Removed from the panel.")
     except DomainError as exc:
-        flash(exc.message, "error")
-    return redirect(url_for("sessions.show", session_id=session_id) + "#panel")
+        return notes.back(session_id, "panel-members", exc.message, "error")
+    return notes.back(
+        session_id, "panel-members", f"{name} is off the panel. Their evidence stays on the record."
+    )
+
+
+def _lifetime(seconds: int) -> str:
+    """How long a link stays valid, in the largest whole unit: "7 days", "12 hours"."""
+    size, word = next(
+        (s, w) for s, w in ((86400, "day"), (3600, "hour"), (60, "minute")) if seconds >= s or s == 60
+    )
+    count = max(1, seconds // size)
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 @bp.post("/sessions/<session_id>/panel/invite")
@@ -53,12 +66,13 @@ def create_invite(session_id: str) -> Response:
     """Make a signed invite link for this session's panel and show it once."""
     managed(session_id)
     token = panel.invite_link_token(get_redis(), me(), session_id, current_app.config["SECRET_KEY"])
-    days = current_app.config["PANEL_INVITE_MAX_AGE_S"] // 86400
-    flash(
-        f"Panel invite link (valid {days} days, for this session only): "
-        f"{public_url('panel.invite', token=token)}"
+    return notes.back(
+        session_id,
+        "panel-invite",
+        f"New panel invite link, valid {_lifetime(current_app.config['PANEL_INVITE_MAX_AGE_S'])}, "
+        "for this session only. Copy it and send it to the people who will observe.",
+        link=public_url("panel.invite", token=token),
     )
-    return redirect(url_for("sessions.show", session_id=session_id) + "#panel")
 
 
 @bp.post("/sessions/<session_id>/panel/revoke")
@@ -67,8 +81,9 @@ def revoke(session_id: str) -> Response:
     """Stop every panel invite link of the session from working."""
     managed(session_id)
     panel.revoke_invites(get_redis(), me(), session_id)
-    flash("Every panel invite link for this session has stopped working.")
-    return redirect(url_for("sessions.show", session_id=session_id) + "#panel")
+    return notes.back(
+        session_id, "panel-invite", "Every panel invite link for this session has stopped working."
+    )
 
 
 @bp.route("/panel/<token>", methods=["GET", "POST"])

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from .. import broadcast
 from ..domain import setup as setup_rules
-from ..domain.commands import CandidateInput, ChangeState, ExerciseInput, SessionDetails
+from ..domain.commands import ChangeState, ExerciseInput, SessionDetails
 from ..domain.errors import DomainError
 from ..domain.models import ExerciseKind, SessionState
 from ..domain.states import LABELS, allowed_targets
@@ -19,7 +19,7 @@ from ..services.access import can_create_sessions, visible_sessions
 from ..store import get_redis
 from ..store import sessions as session_store
 from ..store import users as user_store
-from . import forms
+from . import forms, notes, roster
 from .helpers import managed, me, parse_local_datetime, safe_next
 
 bp = Blueprint("sessions", __name__)
@@ -70,8 +70,12 @@ def new() -> str | Response:
         if details is not None:
             try:
                 session = setup.create_session(get_redis(), me(), details)
-                flash("Session created. Now add its exercises and candidates.")
-                return redirect(url_for("sessions.show", session_id=session.id))
+                return notes.back(
+                    session.id,
+                    "exercises",
+                    "Session created. Now add its exercises, then its candidates.",
+                    jump=False,
+                )
             except DomainError as exc:
                 errors["form"] = exc.message
     library = setup.library(get_redis())
@@ -79,27 +83,46 @@ def new() -> str | Response:
         request.form.getlist("competency_ids") if request.method == "POST" else [c.id for c in library[:4]]
     )
     return render_template(
-        "sessions/form.html", session=None, library=library, chosen=chosen, errors=errors, form=request.form
+        "sessions/form.html",
+        session=None,
+        library=in_shown_order(library, chosen),
+        chosen=chosen,
+        errors=errors,
+        form=request.form,
     ), (400 if errors else 200)  # type: ignore[return-value]
+
+
+def in_shown_order(competencies: list[Any], chosen: list[str]) -> list[Any]:
+    """Competencies as the form lists them: as the user last saw them after a failed post,
+    else the chosen ones first, in their order (which is the order they are assessed in)."""
+    shown = request.form.getlist("competency_shown") if request.method == "POST" else []
+    order = list(dict.fromkeys([*shown, *chosen]))
+    rank = {cid: i for i, cid in enumerate(order)}
+    return sorted(competencies, key=lambda c: rank.get(c.id, len(rank)))
 
 
 @bp.get("/sessions/<session_id>")
 def show(session_id: str) -> str:
-    """A session's set-up at a glance: exercises, roster with personal links, state."""
+    """A session's set-up in four parts (details, exercises, candidates, panel), each with
+    the result of the last form sent from it."""
     data = managed(session_id)
     r = get_redis()
     invites = session_store.invite_tokens(r, session_id)
     on_panel = set(data.session.panel)
     staff = [u for u in user_store.all_users(r) if u.active and u.id not in on_panel]
+    namesakes = {c.id for group in setup_rules.namesakes(data.candidates.values()) for c in group}
     return render_template(
         "sessions/show.html",
         data=data,
         session=data.session,
+        candidates=setup_rules.roster(data),
+        namesakes=namesakes,
         invites=invites,
         labels=LABELS,
         panel=panel.members(r, data),
         staff=staff,
         targets=sorted(allowed_targets(data.session.state), key=list(SessionState).index),
+        note=notes.take(session_id) or {},
     )
 
 
@@ -115,8 +138,7 @@ def edit(session_id: str) -> str | Response:
                 broadcast.publish(
                     session_id, setup.update_details(get_redis(), me(), session_id, details).events
                 )
-                flash("Saved.")
-                return redirect(url_for("sessions.show", session_id=session_id))
+                return notes.back(session_id, "details", "Details saved.")
             except DomainError as exc:
                 errors["form"] = exc.message
     library = setup.library(get_redis())
@@ -130,20 +152,29 @@ def edit(session_id: str) -> str | Response:
     return render_template(
         "sessions/form.html",
         session=data.session,
-        library=library,
+        library=in_shown_order(library, chosen),
         chosen=chosen,
         errors=errors,
         form=request.form,
     ), (400 if errors else 200)  # type: ignore[return-value]
 
 
+def _role_slots() -> list[int]:
+    """The role brief slots the user filled in, by their place on the form."""
+    form = request.form
+    return [
+        i
+        for i in range(MAX_ROLE_SLOTS)
+        if form.get(f"role_title_{i}", "").strip() or form.get(f"role_body_{i}", "").strip()
+    ]
+
+
 def _exercise_from_form() -> dict[str, Any]:
     form = request.form
-    roles = []
-    for i in range(MAX_ROLE_SLOTS):
-        title, body = form.get(f"role_title_{i}", "").strip(), form.get(f"role_body_{i}", "")
-        if title or body.strip():
-            roles.append({"title": title, "body": body})
+    roles = [
+        {"title": form.get(f"role_title_{i}", "").strip(), "body": form.get(f"role_body_{i}", "")}
+        for i in _role_slots()
+    ]
     return {
         "title": form.get("title", ""),
         "kind": form.get("kind", ExerciseKind.GROUP_DISCUSSION.value),
@@ -166,18 +197,33 @@ def exercise(session_id: str, exercise_id: str | None) -> str | Response:
         abort(404, "There is no such exercise.")
     errors: dict[str, str] = {}
     if request.method == "POST":
-        given, errors = forms.parse(ExerciseInput, _exercise_from_form())
+        # A role brief's problem is shown on its own slot, named as the form numbers it.
+        labels, keys = {}, {}
+        for n, slot in enumerate(_role_slots()):
+            for part, field, word in (
+                ("title", "role_title", "Title"),
+                ("body", "role_body", "Private brief"),
+            ):
+                labels[f"role_briefs.{n}.{part}"] = f"{word} of role {slot + 1}"
+                keys[f"role_briefs.{n}.{part}"] = f"{field}_{slot}"
+        given, errors = forms.parse(ExerciseInput, _exercise_from_form(), labels, keys)
         if given is not None:
             try:
                 outcome = setup.save_exercise(get_redis(), me(), session_id, exercise_id, given)
                 broadcast.publish(session_id, outcome.events)
-                flash(f"Exercise “{given.title}” saved.")
-                return redirect(url_for("sessions.show", session_id=session_id))
+                return notes.back(session_id, "exercises", f"Exercise “{given.title}” saved.")
             except DomainError as exc:
                 errors["form"] = exc.message
+    chosen = (
+        request.form.getlist("competency_ids")
+        if request.method == "POST"
+        else (current.competency_ids if current else [c.id for c in data.session.competencies])
+    )
     return render_template(
         "sessions/exercise.html",
         session=data.session,
+        competencies=in_shown_order(list(data.session.competencies), chosen),
+        chosen=chosen,
         exercise=current,
         kinds=list(ExerciseKind),
         errors=errors,
@@ -189,46 +235,30 @@ def exercise(session_id: str, exercise_id: str | None) -> str | Response:
 @bp.post("/sessions/<session_id>/exercises/<exercise_id>/delete")
 def delete_exercise(session_id: str, exercise_id: str) -> Response:
     """Remove an exercise that has not run."""
-    managed(session_id)
+    data = managed(session_id)
+    exercise = data.session.exercise(exercise_id)
     try:
         broadcast.publish(
             session_id, setup.remove_exercise(get_redis(), me(), session_id, exercise_id).events
         )
-        flash("Exercise removed.")
     except DomainError as exc:
-        flash(exc.message, "error")
-    return redirect(url_for("sessions.show", session_id=session_id))
+        return notes.back(session_id, "exercises", exc.message, "error")
+    return notes.back(session_id, "exercises", f"Exercise “{exercise.title if exercise else ''}” removed.")
 
 
 @bp.post("/sessions/<session_id>/roster")
 def add_to_roster(session_id: str) -> Response:
     """Add one candidate, or import a pasted list or an uploaded CSV."""
     managed(session_id)
-    try:
-        upload = request.files.get("csv")
-        pasted = request.form.get("names", "")
-        if upload is not None and upload.filename:
-            pasted = upload.read(256 * 1024).decode("utf-8-sig", errors="replace")
-        if pasted.strip():
-            entries = setup_rules.parse_roster(pasted)
-        else:
-            one, errors = forms.parse(
-                CandidateInput,
-                {
-                    "name": request.form.get("name", ""),
-                    "email": request.form.get("email", "").strip() or None,
-                },
-            )
-            if one is None:
-                flash(" ".join(errors.values()), "error")
-                return redirect(url_for("sessions.show", session_id=session_id) + "#roster")
-            entries = [one]
-        outcome = setup.add_candidates(get_redis(), me(), session_id, entries)
-        broadcast.publish(session_id, outcome.events)
-        flash(f"Added {len(outcome.result)} candidate{'s' if len(outcome.result) != 1 else ''}.")
-    except DomainError as exc:
-        flash(exc.message, "error")
-    return redirect(url_for("sessions.show", session_id=session_id) + "#roster")
+    upload = request.files.get("csv")
+    if upload is not None and upload.filename:
+        return roster.import_list(
+            session_id, upload.read(roster.MAX_UPLOAD).decode("utf-8-sig", errors="replace")
+        )
+    part = request.form.get("part") or ("import" if request.form.get("names", "").strip() else "one")
+    if part == "import":
+        return roster.import_list(session_id, request.form.get("names", ""))
+    return roster.add_one(session_id)
 
 
 @bp.post("/sessions/<session_id>/duplicate")
@@ -238,8 +268,9 @@ def duplicate(session_id: str) -> Response:
         copy = setup.duplicate_session(get_redis(), me(), session_id)
     except DomainError:
         abort(404, "There is no such session.")
-    flash("Copied. This is the new draft.")
-    return redirect(url_for("sessions.show", session_id=copy.id))
+    return notes.back(
+        copy.id, "details", "Copied. This is the new draft: change what differs, then open it.", jump=False
+    )
 
 
 @bp.post("/sessions/<session_id>/state")
@@ -249,13 +280,19 @@ def change_state(session_id: str) -> Response:
     command, _ = forms.parse(
         ChangeState, {"state": request.form.get("state", ""), "confirm": request.form.get("confirm") == "1"}
     )
-    if command is None:
-        flash("Choose a valid state.", "error")
-    else:
+    elsewhere = safe_next(request.form.get("next"))
+    text, kind, confirm = "Choose a valid state.", "error", None
+    if command is not None:
         try:
             outcome = setup.change_state(get_redis(), me(), session_id, command)
             broadcast.publish(session_id, outcome.events)
-            flash(f"The session is now {LABELS[command.state]}.")
+            text, kind = f"The session is now {LABELS[command.state]}.", "success"
         except DomainError as exc:
-            flash(exc.message, "error")
-    return redirect(safe_next(request.form.get("next")) or url_for("sessions.show", session_id=session_id))
+            text = exc.message
+            # Owed ratings only need a second, confirmed click: offer it beside the message.
+            confirm = command.state.value if exc.code == "ratings_owed" else None
+    if elsewhere:
+        # Sent from another page (the live control room): its own banner shows the result.
+        flash(text, "message" if kind == "success" else kind)
+        return redirect(elsewhere)
+    return notes.back(session_id, "state", text, kind, confirm_state=confirm)

@@ -1,5 +1,6 @@
 // "Copy" buttons: <button type="button" data-copy="ID-of-an-input" hidden>Copy</button>
-// copies that input's value (or the button's own data-copy-text) to the clipboard.
+// copies that input's value (or the button's own data-copy-text) to the clipboard. A
+// <span data-copy-label> inside the button holds the word that turns into "Copied".
 // Buttons are rendered hidden and shown here, so a page without JavaScript shows no dead button;
 // the readonly input beside them can still be selected and copied by hand.
 
@@ -63,15 +64,17 @@ async function onClick(event) {
   const { field, text } = sourceOf(button);
   if (!text) return;
   const ok = await copyText(text, field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement ? field : null);
-  const original = button.dataset.label || button.textContent;
+  // Only the visible word changes, so the button keeps its hidden context ("… link for Ada").
+  const label = button.querySelector("[data-copy-label]") || button;
+  const original = button.dataset.label || label.textContent;
   button.dataset.label = original;
-  button.textContent = ok ? "Copied" : "Select and copy";
+  label.textContent = ok ? "Copied" : "Select and copy";
   announce(ok ? "Link copied to the clipboard." : "Could not copy automatically. The link is selected: press Ctrl+C or Cmd+C.");
   if (!ok && field) field.select();
   else button.focus();
   window.clearTimeout(Number(button.dataset.timer));
   button.dataset.timer = String(window.setTimeout(() => {
-    button.textContent = original;
+    label.textContent = original;
   }, RESET_AFTER_MS));
 }
 

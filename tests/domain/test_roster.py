@@ -83,11 +83,24 @@ def test_people_who_share_a_name_are_named_together() -> None:
     groups = setup.namesakes(data.candidates.values())
     assert [sorted(c.name for c in group) for group in groups] == [["Sam Lee", "sam  LÉE"]]
     warning = setup.namesake_warning(groups)
-    assert warning is not None and warning.startswith("Two people are called Sam Lee.")
+    assert warning is not None and warning.startswith("Two people have the same name: Sam Lee and sam  LÉE.")
     assert "personal link" in warning
+    setup.add_candidates(data, [CandidateInput(name="Ada")], now=2.0)
+    assert setup.namesake_warning(setup.namesakes(data.candidates.values())) == (
+        "Some people share a name: Sam Lee (2), Ada (2). People who share a name cannot check in "
+        "by typing it: send each of them their personal link."
+    )
+    same = setup.namesakes(
+        [c.model_copy(update={"id": f"x{n}", "name": "Ada"}) for n, c in enumerate(groups[0])]
+    )
+    assert setup.namesake_warning(same) == (
+        "Two people are called Ada. People who share a name cannot check in by typing it: "
+        "send each of them their personal link."
+    )
+    # Someone removed from the roster no longer shares their name with anyone.
     removed = next(c for c in data.candidates.values() if c.name == "sam  LÉE")
     removed.status = CandidateStatus.REMOVED
-    assert setup.namesakes(data.candidates.values()) == []
+    assert [[c.name for c in g] for g in setup.namesakes(data.candidates.values())] == [["Ada", "Ada"]]
 
 
 def test_a_name_two_roster_entries_share_asks_for_the_personal_link_not_a_third_person() -> None:
