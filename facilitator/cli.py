@@ -33,15 +33,21 @@ def cli() -> None:
 @click.option("--port", default=lambda: int(os.environ.get("PORT", "5000")), type=int, show_default="5000")
 def serve(host: str, port: int) -> None:
     """Start the web server (gevent; with no REDIS_URL, on the embedded Redis)."""
+    from . import network
     from .extensions import socketio
     from .store import get_redis
     from .store import users as user_store
 
     app = _app()
-    base = app.config.get("PUBLIC_URL") or f"http://{host}:{port}"
+    # The projector reads these to tell whether phones can reach the address it was opened on.
+    app.config["LISTEN_HOST"] = host
+    local = f"http://{'127.0.0.1' if host in network.ALL_INTERFACES else _bracketed(host)}:{port}"
+    base = app.config.get("PUBLIC_URL") or local
     with app.app_context():
         r = get_redis()
-        click.echo(f"Facilitator is running at {base}/")
+        click.echo(f"Facilitator is running at {local}/")
+        for line in phone_lines(app.config.get("PUBLIC_URL", ""), host, port):
+            click.echo(line)
         where = app.config["REDIS_URL"] or f"embedded Redis, data in {app.config['DATA_DIR']}"
         click.echo(f"Storage: {where}")
         if user_store.count(r) == 0:
@@ -51,6 +57,30 @@ def serve(host: str, port: int) -> None:
     # A plain `kill` (SIGTERM) exits like Ctrl-C, so the embedded Redis is stopped cleanly.
     signal.signal(signal.SIGTERM, _exit_on_signal)
     socketio.run(app, host=host, port=port, log_output=os.environ.get("FACILITATOR_ACCESS_LOG") == "1")
+
+
+def _bracketed(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def phone_lines(public_url: str, host: str, port: int) -> list[str]:
+    """What `serve` says about the address candidates' phones should open."""
+    from . import network
+
+    if public_url:
+        return [f"Phones join at {public_url}/join (FACILITATOR_PUBLIC_URL)."]
+    urls = network.join_urls(host, port)
+    if urls:
+        return [f"Phones on your network open: {url}" for url in urls]
+    if host in network.ALL_INTERFACES:
+        return [
+            "Listening on every network, but this computer has no network address yet: connect it "
+            "to the Wi-Fi the phones use, or set FACILITATOR_PUBLIC_URL."
+        ]
+    return [
+        "Only this computer can open that address. To let phones on your network join, restart "
+        "with HOST=0.0.0.0 make run (on a network you trust), or set FACILITATOR_PUBLIC_URL."
+    ]
 
 
 def _exit_on_signal(*_: object) -> None:

@@ -47,6 +47,9 @@ def from_environment() -> dict[str, Any]:
         "SOCKETIO_MESSAGE_QUEUE": os.environ.get("REDIS_URL") or None,
         "SECRET_KEY_LOADER": lambda: _secret_key(data_dir),
         "PUBLIC_URL": os.environ.get("FACILITATOR_PUBLIC_URL", "").rstrip("/"),
+        # Where the server listens (`facilitator serve` sets what it was started with), so the
+        # projector can tell whether phones reach the address it was opened on.
+        "LISTEN_HOST": os.environ.get("HOST", "127.0.0.1"),
         # None lets only pages served by this app connect (same origin).
         "ALLOWED_ORIGINS": origins or None,
         "SESSION_COOKIE_SECURE": secure,
@@ -72,4 +75,5 @@ DEFAULTS: dict[str, Any] = {
     "PANEL_INVITE_MAX_AGE_S": 7 * 86400,
     "JOIN_ATTEMPTS_PER_MINUTE": 20,
     "SOCKETIO_ASYNC_MODE": "gevent",
+    "LISTEN_HOST": "127.0.0.1",
 }

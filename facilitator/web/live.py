@@ -5,9 +5,10 @@ from __future__ import annotations
 import io
 
 import segno
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response, current_app, render_template, request
 from flask_login import login_required
 
+from .. import network
 from .helpers import managed, public_url
 
 bp = Blueprint("live", __name__)
@@ -24,12 +25,21 @@ def join_url(code: str) -> str:
     return public_url("candidate.join_with_code", code=code)
 
 
+def unreachable() -> network.Unreachable | None:
+    """Why phones cannot open the address this page came to, if they cannot."""
+    config = current_app.config
+    return network.phone_reach(request.host, config.get("PUBLIC_URL", ""), config.get("LISTEN_HOST", ""))
+
+
 @bp.get("/sessions/<session_id>/live")
 def control(session_id: str) -> str:
     """Lobby, groups, exercise clock, announcements and questions, updated live."""
     data = managed(session_id)
     return render_template(
-        "live/control.html", session=data.session, join_url=join_url(data.session.join_code)
+        "live/control.html",
+        session=data.session,
+        join_url=join_url(data.session.join_code),
+        unreachable=unreachable(),
     )
 
 
@@ -38,7 +48,10 @@ def projector(session_id: str) -> str:
     """For the big screen: join code and QR in the lobby, clock and groups in an exercise."""
     data = managed(session_id)
     return render_template(
-        "live/projector.html", session=data.session, join_url=join_url(data.session.join_code)
+        "live/projector.html",
+        session=data.session,
+        join_url=join_url(data.session.join_code),
+        unreachable=unreachable(),
     )
 
 

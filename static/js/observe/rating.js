@@ -1,16 +1,16 @@
 // Rating after an exercise: a card per assigned candidate, a score on the anchored 1-5 scale
-// and evidence per competency, drafts saved on the device and to the server as the observer
-// types, and a submit that locks the rating.
+// and evidence per competency (rating-form.js draws each), drafts saved on the device and to
+// the server as the observer types, and a submit that locks the rating.
 import { el, newId } from "../realtime.js";
 import { comparePanel } from "./compare.js";
+import { MAX_EVIDENCE, buildCompetency, fillEvidence, openFirstIncomplete, updateCompetency } from "./rating-form.js";
 import {
-  clockOf, competencyById, currentExercise, endedExercises, exerciseById, indicatorById, mergeRating, nameOf,
-  observations, pairKey, remember, server, view,
+  competencyById, currentExercise, endedExercises, exerciseById, mergeRating, nameOf, pairKey, remember, server,
+  view,
 } from "./state.js";
-import { $, SIGN, reconcile, showAlert } from "./ui.js";
+import { $, reconcile, showAlert } from "./ui.js";
 
 const DRAFT_DELAY_MS = 800;
-const MAX_EVIDENCE = 2000;
 
 const cards = new Map(); // pair key -> card state
 let cardsSig = null;
@@ -93,7 +93,8 @@ export function renderRating() {
     : `Nobody was assigned to you in “${exercise.title}”, so there is nothing to rate.`;
 
   const sig = JSON.stringify([exercise.id, exercise.assigned, exercise.competency_ids, exercise.assigned.map(nameOf)]);
-  if (sig !== cardsSig) {
+  const fresh = sig !== cardsSig;
+  if (fresh) {
     cardsSig = sig;
     for (const card of cards.values()) clearTimeout(card.timer);
     cards.clear();
@@ -101,6 +102,8 @@ export function renderRating() {
     $("rating-cards").replaceChildren(...nodes);
   }
   for (const card of cards.values()) updateCard(card);
+  // Submitted cards are known only once updated: then open where work is left.
+  if (fresh) openFirstIncomplete([...cards.values()]);
   reconcile($("rating-overview"), [...cards.values()], {
     key: (card) => card.key,
     signature: (card) => JSON.stringify([nameOf(card.candidateId), card.badge.textContent]),
@@ -136,9 +139,10 @@ function buildCard(exercise, candidateId) {
   const node = el("article", { className: "rate-card", id: `rate-${safe}`, "aria-labelledby": headingId });
   const badge = el("span", { className: "badge" });
   node.append(el("header", { className: "rate-card-head" }, el("h3", { id: headingId, text: nameOf(candidateId) }), badge));
+  const hooks = { onEdit: (cid) => edited(card, cid), onFill: (competency) => fill(card, competency) };
   for (const cid of exercise.competency_ids) {
     const competency = competencyById(cid);
-    if (competency) node.append(buildCompetency(card, competency, safe));
+    if (competency) node.append(buildCompetency(card, competency, safe, hooks));
   }
   const status = el("p", { className: "rate-status", role: "status" });
   const error = el("div", { className: "rate-error", role: "alert" });
@@ -152,46 +156,6 @@ function buildCard(exercise, candidateId) {
   Object.assign(card, { node, badge, status, error, submit, compareButton: compare, compareBox });
   cards.set(key, card);
   return node;
-}
-
-function buildCompetency(card, competency, safe) {
-  const cid = competency.id;
-  const name = `score-${safe}-${cid}`;
-  const radios = [];
-  const options = competency.anchors.map((anchor, index) => {
-    const score = index + 1;
-    const id = `${name}-${score}`;
-    const radio = el("input", { type: "radio", name, id, value: String(score) });
-    radio.checked = card.values[cid].score === score;
-    radio.addEventListener("change", () => {
-      card.values[cid].score = score;
-      edited(card, cid);
-    });
-    radios.push(radio);
-    return el("label", { className: "rate-option", for: id }, radio,
-      el("span", { className: "rate-score", text: String(score) }), el("span", { className: "rate-anchor", text: anchor }));
-  });
-  const evidenceId = `evidence-${safe}-${cid}`;
-  const textarea = el("textarea", { id: evidenceId, rows: "4", maxlength: String(MAX_EVIDENCE), "aria-describedby": `${evidenceId}-hint` });
-  textarea.value = card.values[cid].evidence;
-  textarea.addEventListener("input", () => {
-    card.values[cid].evidence = textarea.value;
-    edited(card, cid);
-  });
-  const fill = el("button", { type: "button", className: "button button-small", text: "Fill from my observations" });
-  fill.addEventListener("click", () => fillEvidence(card, competency));
-  const fieldset = el("fieldset", { className: "rate-scale" },
-    el("legend", { text: `${competency.name}: score` }), ...options);
-  card.inputs[cid] = { radios, textarea, fill, fieldset };
-  return el("section", { className: "rate-competency" },
-    el("h4", { text: competency.name }),
-    competency.description ? el("p", { className: "hint", text: competency.description }) : null,
-    fieldset,
-    el("div", { className: "rate-evidence" },
-      el("label", { for: evidenceId, text: `Evidence for ${competency.name}` }),
-      el("span", { className: "hint", id: `${evidenceId}-hint`, text: "What you saw and heard that supports the score." }),
-      textarea,
-      el("div", { className: "rate-evidence-actions" }, fill)));
 }
 
 function edited(card, competencyId) {
@@ -263,11 +227,13 @@ function markMissing(card, error) {
     const inputs = card.inputs[cid];
     if (!inputs) continue;
     if (error.code === "incomplete" && !value.score) {
+      inputs.details.open = true;
       inputs.fieldset.setAttribute("aria-invalid", "true");
       inputs.radios[0].focus();
       return;
     }
     if (error.code === "evidence_required" && !value.evidence.trim()) {
+      inputs.details.open = true;
       inputs.textarea.setAttribute("aria-invalid", "true");
       inputs.textarea.focus();
       return;
@@ -289,6 +255,7 @@ function updateCard(card) {
       if (!inputs) continue;
       for (const radio of inputs.radios) radio.checked = Boolean(score) && Number(radio.value) === score.score;
       inputs.textarea.value = score ? score.evidence : "";
+      card.values[cid] = { score: score ? score.score : null, evidence: score ? score.evidence : "" };
     }
     keepDraft(card.key, null);
   } else if (!locked && !waiting.length && !card.timer && rating && !card.node.contains(document.activeElement)
@@ -304,10 +271,11 @@ function updateCard(card) {
   }
   card.locked = locked;
   card.node.classList.toggle("is-locked", locked);
-  for (const inputs of Object.values(card.inputs)) {
+  for (const [cid, inputs] of Object.entries(card.inputs)) {
     for (const radio of inputs.radios) radio.disabled = locked;
     inputs.textarea.readOnly = locked;
     inputs.fill.hidden = locked;
+    updateCompetency(card, cid);
   }
   card.submit.hidden = locked;
   card.submit.disabled = submitWaiting;
@@ -353,37 +321,12 @@ function updateCard(card) {
   }
 }
 
-function fillEvidence(card, competency) {
-  const exercise = card.exercise;
-  const lines = [...observations().values()]
-    .filter((o) => o.exercise_id === exercise.id && o.candidate_id === card.candidateId && !o.deleted && o.state !== "failed")
-    .filter((o) => o.competency_id === competency.id || (!o.indicator_id && !o.competency_id && o.note))
-    .sort((a, b) => a.recorded_at - b.recorded_at)
-    .map((o) => {
-      const indicator = o.indicator_id ? indicatorById(o.indicator_id) : null;
-      const clock = clockOf(o).text;
-      if (!indicator) return `${clock} ${o.note}`;
-      return `${clock} ${SIGN[indicator.polarity]} ${indicator.text}${o.note ? ` — ${o.note}` : ""}`;
-    });
-  const textarea = card.inputs[competency.id].textarea;
-  const present = new Set(textarea.value.split("\n").map((l) => l.trim()));
-  const fresh = lines.filter((l) => !present.has(l));
-  if (!lines.length) {
-    card.status.textContent = `You recorded nothing about ${competency.name} for ${nameOf(card.candidateId)} in this exercise.`;
-    return;
-  }
-  if (!fresh.length) {
-    card.status.textContent = "Your observations are already in the evidence.";
-    return;
-  }
-  const base = textarea.value.replace(/\s+$/, "");
-  let next = (base ? `${base}\n` : "") + fresh.join("\n");
-  if (next.length > MAX_EVIDENCE) {
-    next = next.slice(0, MAX_EVIDENCE);
+function fill(card, competency) {
+  const filled = fillEvidence(card, competency, (text) => { card.status.textContent = text; });
+  if (!filled) return;
+  if (filled.cut) {
     showAlert(`The evidence for ${competency.name} is limited to ${MAX_EVIDENCE} characters; the last lines were cut. Shorten it in your own words.`);
   }
-  textarea.value = next;
-  card.values[competency.id].evidence = next;
   edited(card, competency.id);
-  textarea.focus();
+  card.inputs[competency.id].textarea.focus();
 }
