@@ -137,6 +137,8 @@ function tick() {
 }
 
 const fullscreen = $("fullscreen");
+  // Only the lobby needs the address phones can reach; during an exercise it is noise.
+  if ($("reach-notice")) $("reach-notice").hidden = view !== "join";
 if (!document.fullscreenEnabled) fullscreen.hidden = true;
 fullscreen.addEventListener("click", () => {
   if (document.fullscreenElement) document.exitFullscreen();
