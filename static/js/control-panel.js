@@ -4,6 +4,7 @@
 // (`connectPanel`) and feeds it each snapshot and event; control/groups.js asks it for the
 // nodes under each group member.
 import { el } from "./realtime.js";
+import { guardEnd } from "./control/header.js";
 
 const STARTED = new Set(["running", "paused", "ended"]);
 const RATING_BADGES = {
@@ -289,6 +290,7 @@ export function renderPanel() {
   const all = cells();
   const owing = all.filter(owed);
   document.getElementById("ratings-owed").textContent = owing.length ? `${plural(owing.length, "rating")} owed` : "";
+  guardEnd(owedByObserver(owing));
   document.getElementById("panel-empty").hidden = panel.members.length > 0;
   document.getElementById("panel-wrap").hidden = panel.members.length === 0;
   ui.swap(document.getElementById("panel-body"), panel.members.map((observer) => observerRow(observer, owing)));
@@ -296,6 +298,18 @@ export function renderPanel() {
   const exercises = ui.model.exercises.filter((e) => started(ui.model.runs[e.id]));
   document.getElementById("matrix-empty").hidden = exercises.length > 0;
   ui.swap(document.getElementById("matrices"), exercises.map((exercise) => matrix(exercise, ui.model.runs[exercise.id], all)));
+}
+
+/** Who owes how many, as the server counts them (a removed candidate is owed nothing). */
+function owedByObserver(owing) {
+  const counts = new Map();
+  for (const cell of owing) {
+    const candidate = ui.model.candidates.get(cell.candidateId);
+    if (candidate && candidate.status === "removed") continue;
+    counts.set(cell.observerId, (counts.get(cell.observerId) || 0) + 1);
+  }
+  return [...counts].map(([id, count]) => ({ name: observerName(id), count }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 function observerRow(observer, owing) {

@@ -100,7 +100,7 @@ const reducers = {
     return ["lobby"];
   },
   lobby_lock_changed(data) { model.session.lobby_locked = data.locked; return ["lobby"]; },
-  session_state_changed(data) { model.session.state = data.state; return ["header", "exercises", "announce"]; },
+  session_state_changed(data) { model.session.state = data.state; return ["header", "lobby", "exercises", "announce"]; },
   session_updated(data) {
     model.session.title = data.title;
     // Exercises may have been added or edited: ask for the whole picture again.

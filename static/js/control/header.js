@@ -20,6 +20,11 @@ export function renderHeader(session) {
     const target = form.dataset.stateForm;
     form.hidden = !((state === "draft" && target === "open") || (state === "open" && target === "live") || (state === "live" && target === "ended"));
   }
+  // Once the session has ended nobody can join: no join code, no lobby controls.
+  const joinable = ["draft", "open", "live"].includes(state);
+  $("join-box").hidden = !joinable;
+  $("lobby-lock-box").hidden = !joinable;
+  $("washup-link").hidden = !["ended", "review", "decided"].includes(state);
   const start = scheduledStart(session);
   $("scheduled-start").hidden = start === null;
   if (start !== null) {
@@ -27,4 +32,20 @@ export function renderHeader(session) {
     node.dateTime = isoOf(start);
     node.textContent = toDate(start).toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
   }
+}
+
+const END_QUESTION = "End the session for everyone? Candidates can no longer join or submit.";
+
+/** Make "End session" say how many ratings are owed and whose, and confirm ending anyway.
+ * @param {{name: string, count: number}[]} owing */
+export function guardEnd(owing) {
+  const form = document.querySelector('form[data-state-form="ended"]');
+  if (!form) return;
+  const total = owing.reduce((sum, o) => sum + o.count, 0);
+  const whose = owing.map((o) => `${o.name} (${o.count})`).join(", ");
+  form.dataset.confirm = total
+    ? `${total} rating${total === 1 ? " is" : "s are"} still owed: ${whose}. Ending the session still lets them rate. ${END_QUESTION}`
+    : END_QUESTION;
+  // Said and confirmed in the dialog, so the server need not ask again.
+  form.querySelector("[data-owed-confirm]").value = total ? "1" : "";
 }

@@ -59,6 +59,9 @@ function removeButton(candidate) {
   });
 }
 
+// Once the session has ended the lobby is over: nobody to lock out or remove.
+const joinable = () => ["draft", "open", "live"].includes(model.session.state);
+
 function candidateRow(candidate, start, at) {
   return el("tr", { "data-status": candidate.status },
     el("th", { scope: "row" },
@@ -71,7 +74,7 @@ function candidateRow(candidate, start, at) {
       candidate.checked_in_at != null ? el("span", { className: "arrival-time" }, "at ", timeNode(candidate.checked_in_at)) : null,
       punctuality(candidate, start, at))),
     el("td", {}, portfolioLink(candidate.portfolio_url)),
-    el("td", { className: "row-actions" }, candidate.status !== "removed" ? removeButton(candidate) : null));
+    el("td", { className: "row-actions" }, candidate.status !== "removed" && joinable() ? removeButton(candidate) : null));
 }
 
 /** Draw the roster, the arrival counts and the lobby lock. */

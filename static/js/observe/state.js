@@ -218,6 +218,10 @@ const handlers = {
   observation_deleted: mergeObservation,
   rating_saved: mergeRating,
   rating_submitted: mergeRating,
+  // Reopened in the review: a draft again, which mergeRating would not let replace a submitted one.
+  rating_reopened(data) {
+    if (data.observer_id === me) server.ratings.set(pairKey(data.exercise_id, data.candidate_id), data);
+  },
   ratings_nudged(data) {
     if (data.observer_id !== me) return;
     nudge = data.owed;
