@@ -98,6 +98,8 @@ function render() {
   $("join-view").hidden = view !== "join";
   $("run-view").hidden = view !== "run";
   $("message-view").hidden = view !== "message";
+  // Only the lobby needs the address phones can reach; during an exercise it is noise.
+  if ($("reach-notice")) $("reach-notice").hidden = view !== "join";
 
   if (view === "message") $("stage-message").textContent = MESSAGES[state] || MESSAGES.ended;
   if (view === "join") {
@@ -137,8 +139,6 @@ function tick() {
 }
 
 const fullscreen = $("fullscreen");
-  // Only the lobby needs the address phones can reach; during an exercise it is noise.
-  if ($("reach-notice")) $("reach-notice").hidden = view !== "join";
 if (!document.fullscreenEnabled) fullscreen.hidden = true;
 fullscreen.addEventListener("click", () => {
   if (document.fullscreenElement) document.exitFullscreen();
