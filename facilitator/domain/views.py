@@ -11,7 +11,7 @@ from typing import Any
 from .comms import announcement_view, question_view
 from .exercises import assignment_for, exercise_public, groups_view
 from .lobby import candidate_summary
-from .models import Announcement, SessionData
+from .models import Announcement, CandidateStatus, SessionData
 from .outputs import output_view
 
 
@@ -120,10 +120,15 @@ def manager_view(
 
 
 def observer_view(
-    data: SessionData, observer_id: str, observations: list[dict[str, Any]], ratings: list[dict[str, Any]]
+    data: SessionData,
+    observer_id: str,
+    observations: list[dict[str, Any]],
+    ratings: list[dict[str, Any]],
+    follow_ups: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """An observer's tablet: the framework, each exercise with its groups and the candidates
-    assigned to them, and their own observations and ratings (nobody else's)."""
+    assigned to them, their own observations and ratings (nobody else's), and the points the
+    facilitator asked the panel to follow up."""
     s = data.session
     exercises = []
     for exercise in s.exercises:
@@ -158,4 +163,11 @@ def observer_view(
         "candidates": [{"id": c.id, "name": c.name} for c in data.active_candidates()],
         "observations": observations,
         "ratings": ratings,
+        # Every roster entry's, not only today's assignments: observers are assigned when an
+        # exercise starts, usually after the tablet loaded this snapshot.
+        "follow_ups": {
+            cid: text
+            for cid, text in (follow_ups or {}).items()
+            if text and cid in data.candidates and data.candidates[cid].status != CandidateStatus.REMOVED
+        },
     }

@@ -7,6 +7,7 @@
 // screen (the bar and which screen shows), capture and timeline, rating and compare, offline.
 import { Live } from "./realtime.js";
 import { clearSelection, connectCapture, observationDelivered } from "./observe/capture.js";
+import { followUpChanged, loadFollowUps, watchFollowUps } from "./observe/followups.js";
 import { keepWorkingOffline } from "./observe/offline.js";
 import { connectRating, ratingDelivered } from "./observe/rating.js";
 import { changed, render, startScreen, statusChanged } from "./observe/screen.js";
@@ -26,10 +27,11 @@ const live = new Live({
   auth: { role: "observer" },
   onSnapshot(snapshot) {
     load(snapshot);
+    loadFollowUps(snapshot);
     changed();
   },
   onEvent(envelope) {
-    if (applyEvent(envelope)) changed();
+    if (applyEvent(envelope) || followUpChanged(envelope)) changed();
   },
   onStatus: statusChanged,
   onDelivered(item, ack) {
@@ -52,6 +54,7 @@ connectCapture({ live, render, changed });
 connectTimeline({ live, render, changed });
 connectRating({ live, me, storageKey, render });
 startScreen(live);
+watchFollowUps(storageKey);
 
 // Show what this device kept at once; the connection, still opening, fills in the rest.
 restore();
