@@ -378,7 +378,15 @@ def test_agreement_page_shows_alpha_icc_pairs_and_flags(
     alpha = f"{report.overall.alpha:.2f}".rstrip("0")
     assert re.search(rf'id="agreement-alpha">{re.escape(alpha)}0?<', page)
     assert report.overall.alpha_line in page and report.overall.icc_line in page
-    assert report.competencies["teamwork"].alpha_line in page
+    # Each competency's row: alpha and ICC as their lines print them, each with its line.
+    teamwork = report.competencies["teamwork"]
+    assert teamwork.icc is not None
+    alpha_shown, icc_shown = teamwork.alpha_line.split(":")[0], teamwork.icc_line.split(":")[0]
+    assert (
+        f"Teamwork {alpha_shown} {teamwork.alpha_line} {icc_shown} {teamwork.icc_line} {teamwork.units}"
+        in shown
+    )
+    assert f"On the {report.overall.icc.targets} cells rated by both Alex and Blair" in shown
     # Alex and Blair rated the same 8 cells: 3 alike, 7 within a point, 0.75 apart on average.
     assert "Alex and Blair 8 38% 88% 0.75 points" in shown
     assert "Flagged ratings (1)" in shown

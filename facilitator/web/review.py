@@ -25,6 +25,7 @@ bp.add_app_template_filter(summaries.number, "review_number")
 bp.add_app_template_filter(summaries.heat_class, "review_heat")
 bp.add_app_template_filter(summaries.percent, "review_percent")
 bp.add_app_template_filter(summaries.weight, "review_weight")
+bp.add_app_template_filter(summaries.figure, "review_figure")
 
 
 @bp.before_request

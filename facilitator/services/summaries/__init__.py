@@ -20,7 +20,7 @@ from ...store.users import StaffUser
 from ..review import Review, open_review
 from .agreement import AgreementPage, agreement_page
 from .candidate import CandidatePage, build, candidate_page
-from .common import heat_class, names, number, percent, weight
+from .common import figure, heat_class, names, number, percent, weight
 from .comparison import DECISION_FILTERS, CompareRequest, Comparison, comparison, parse_request
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "agreement_page",
     "candidate_page",
     "comparison",
+    "figure",
     "heat_class",
     "names",
     "number",

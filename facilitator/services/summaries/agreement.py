@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ...domain import agreement
 from ...domain.models import Session
 from ..review import Review
-from .common import NamedScore, name_of
+from .common import NamedScore, listing, name_of
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,7 @@ class FigureView:
     icc: float | None
     icc_line: str
     icc_raters: list[str]  # the observers the ICC was computed on
+    icc_basis: str  # which ratings the ICC was computed on, as a sentence
     icc_targets: int
     units: int
     ratings: int
@@ -74,20 +75,23 @@ def agreement_page(review: Review, people: Mapping[str, str] | None = None) -> A
         overall=_figure("Every competency", report.overall, people),
         competencies=[_figure(c.name, report.competencies[c.id], people) for c in session.competencies],
         pairs=sorted((_pair(p, people) for p in report.pairs), key=lambda p: (p.first, p.second)),
-        flags=[
-            FlagView(
-                candidate_id=f.candidate_id,
-                candidate=candidates[f.candidate_id].name if f.candidate_id in candidates else "Unknown",
-                exercise=exercises.get(f.exercise_id, f.exercise_id),
-                competency=competencies.get(f.competency_id, f.competency_id),
-                scores=sorted(
-                    (NamedScore(name_of(people, oid), s) for oid, s in f.scores.items()),
-                    key=lambda n: n.observer,
-                ),
-                spread=f.spread,
-            )
-            for f in report.flags
-        ],
+        flags=sorted(
+            (
+                FlagView(
+                    candidate_id=f.candidate_id,
+                    candidate=candidates[f.candidate_id].name if f.candidate_id in candidates else "Unknown",
+                    exercise=exercises.get(f.exercise_id, f.exercise_id),
+                    competency=competencies.get(f.competency_id, f.competency_id),
+                    scores=sorted(
+                        (NamedScore(name_of(people, oid), s) for oid, s in f.scores.items()),
+                        key=lambda n: n.observer,
+                    ),
+                    spread=f.spread,
+                )
+                for f in report.flags
+            ),
+            key=lambda flag: flag.candidate.casefold(),
+        ),
     )
 
 
@@ -98,13 +102,23 @@ def _pair(pair: agreement.PairAgreement, people: Mapping[str, str]) -> PairView:
 
 def _figure(label: str, figures: agreement.Figures, people: Mapping[str, str]) -> FigureView:
     icc = figures.icc
+    raters = sorted(name_of(people, r) for r in icc.raters) if icc else []
+    if icc is None:
+        basis = "Needs at least two cells rated by the same two observers."
+    else:
+        both = "both" if len(raters) == 2 else "all of"
+        basis = (
+            f"On the {icc.targets} cells rated by {both} {listing(raters)}, "
+            "the observers who rated the most candidates together."
+        )
     return FigureView(
         label=label,
         alpha=figures.alpha,
         alpha_line=figures.alpha_line,
         icc=icc.value if icc else None,
         icc_line=figures.icc_line,
-        icc_raters=sorted(name_of(people, r) for r in icc.raters) if icc else [],
+        icc_raters=raters,
+        icc_basis=basis,
         icc_targets=icc.targets if icc else 0,
         units=figures.units,
         ratings=figures.ratings,

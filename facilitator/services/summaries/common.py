@@ -52,6 +52,21 @@ def number(value: float | None) -> str:
     return text[:-1] if text.endswith("0") else text
 
 
+def figure(value: float | None) -> str:
+    """An agreement coefficient with two decimals, as its plain-language line prints it; "—" if none."""
+    if value is None:
+        return "—"
+    # Rounded exactly as domain.agreement.describe rounds, so the figure and its line agree.
+    return f"{round(value, 2) + 0.0:.2f}"
+
+
+def listing(names: list[str]) -> str:
+    """Names as a sentence: "Alex", "Alex and Blair", "Alex, Blair and Casey"."""
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def weight(value: float) -> str:
     """A weight as people write it: "3", "1.5", "0.25"."""
     return f"{value:g}"

@@ -32,6 +32,7 @@ SCORE_WORDS = {"min": "lowest", "max": "highest"}
 CHART_LABEL = 150
 CHART_POINT = 40
 CHART_ROW = 26
+CHART_AXIS = 20  # room under the bars for the 1-5 tick labels
 CHART_WIDTH = CHART_LABEL + 5 * CHART_POINT + 40
 LABEL_CHARS = 20
 
@@ -92,10 +93,16 @@ class Comparison:
     problems: list[str]
     ordered_by: str
     total: int
-    chart_height: int
+    chart_height: int  # the bars' rows plus the axis labels
     chart_width: int = CHART_WIDTH
     chart_label: int = CHART_LABEL  # where the bars start
     chart_point: int = CHART_POINT  # width of one rating point
+    chart_axis: int = CHART_AXIS
+
+    @property
+    def chart_bottom(self) -> int:
+        """Where the bars' rows end and the tick labels begin."""
+        return self.chart_height - self.chart_axis
 
     @property
     def filtered(self) -> bool:
@@ -201,7 +208,7 @@ def comparison(
         problems=problems or [],
         ordered_by=ordered_by(request, session, [_value(row, request.sort, index) for row in shown]),
         total=len(rows),
-        chart_height=max(1, len(competencies)) * CHART_ROW + 8,
+        chart_height=max(1, len(competencies)) * CHART_ROW + CHART_AXIS,
     )
 
 
