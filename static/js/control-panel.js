@@ -330,7 +330,7 @@ function observerRow(observer, owing) {
   else if (last) outcome = el("span", { className: "nudge-outcome", "data-ok": "false", text: last.message });
   return el("tr", {},
     el("th", { scope: "row" },
-      el("span", { className: "row-name", text: observer.name }),
+      el("span", { className: "row-name", dir: "auto", text: observer.name }),
       el("span", { className: "row-sub", text: observer.email })),
     el("td", {}, n
       ? el("span", { className: "badge badge-warning", text: `${n} owed` })
@@ -357,7 +357,7 @@ function matrix(exercise, run, all) {
     const candidate = ui.model.candidates.get(candidateId);
     const removed = candidate && candidate.status === "removed";
     return el("tr", { "data-removed": removed ? "true" : null },
-      el("th", { scope: "row" }, candidateName(candidateId),
+      el("th", { scope: "row" }, el("bdi", { text: candidateName(candidateId) }),
         removed ? el("span", { className: "row-sub", text: "Removed" }) : null),
       ...columns.map((observerId) => el("td", {}, cell(exercise.id, candidateId, observerId, (observers[candidateId] || []).includes(observerId), due))));
   });

@@ -112,8 +112,8 @@ function render() {
     if (groups.length > 4) stage.dataset.manyGroups = "";
     else delete stage.dataset.manyGroups;
     $("stage-groups").replaceChildren(...groups.map((group) => el("section", { className: "stage-group", "aria-label": group.name },
-      el("h3", { text: group.name }),
-      el("ul", {}, ...group.members.map((member) => el("li", { text: member.name }))))));
+      el("h3", { dir: "auto", text: group.name }),
+      el("ul", {}, ...group.members.map((member) => el("li", { dir: "auto", text: member.name }))))));
   }
   tick();
 }

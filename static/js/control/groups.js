@@ -44,7 +44,7 @@ export function groupsBlock(exercise, run, model) {
     const members = group.members.map((member) => el("li", { className: "member" },
       presenceDot(model.online, member.id),
       el("span", { className: "member-head" },
-        el("span", { className: "member-name", text: member.name }),
+        el("span", { className: "member-name", dir: "auto", text: member.name }),
         counted ? observationCount(exercise.id, member.id) : null),
       member.role ? el("span", { className: "role", text: member.role }) : null,
       ...(editable ? moveSelect(exercise, member, run.groups, group) : []),
@@ -63,7 +63,7 @@ export function groupsBlock(exercise, run, model) {
         el("p", { className: "muted", text: "Checked in after the groups were formed." }),
         el("ul", { className: "members" }, ...loose.map((person) => el("li", { className: "member" },
           presenceDot(model.online, person.id),
-          el("span", { className: "member-name", text: person.name }),
+          el("span", { className: "member-name", dir: "auto", text: person.name }),
           ...moveSelect(exercise, person, run.groups, null))))));
     }
   }

@@ -67,7 +67,7 @@ function candidateRow(candidate, start, at) {
     el("th", { scope: "row" },
       el("span", { className: "person" },
         candidate.status === "checked_in" ? presenceDot(model.online, candidate.id) : el("span", { className: "dot dot-none", "aria-hidden": "true" }),
-        el("span", { className: "person-name", text: candidate.name })),
+        el("span", { className: "person-name", dir: "auto", text: candidate.name })),
       candidate.walk_in ? el("span", { className: "badge badge-walk-in", text: "Walk-in" }) : null),
     el("td", {}, el("div", { className: "arrival" },
       el("span", { className: `badge badge-${candidate.status.replace("_", "-")}`, text: CANDIDATE_LABELS[candidate.status] || candidate.status }),
