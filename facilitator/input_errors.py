@@ -90,6 +90,7 @@ MODEL_LABELS = {
     ("SubmitGroupOutput", "text"): "Group output",
     ("RosterText", "text"): "The list of names",
     ("SetFollowUp", "text"): "Follow-up note",
+    ("FollowUpBody", "text"): "Follow-up note",
     ("SharePortfolio", "url"): "Portfolio link",
     ("NewAccount", "role"): "Account type",
     ("ExtendExercise", "minutes"): "Extra time",
@@ -118,6 +119,9 @@ PATH_LABELS = {
     "scores.*.evidence": "Evidence for {key}",
     "scores.*.score": "Score for {key}",
     "sections.*": "Section {n}",
+    "sections.*.competency_id": "Competency of section {n}",
+    "sections.*.development": "What to develop in section {n}",
+    "sections.*.strengths": "What went well in section {n}",
 }
 
 # Containers whose entries are named by a key rather than counted.

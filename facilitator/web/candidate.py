@@ -23,6 +23,7 @@ from ..realtime.connection import DEVICE_COOKIE
 from ..services import joining
 from ..store import get_redis, unit
 from ..store import sessions as session_store
+from . import feedback as feedback_pages
 from . import forms
 
 bp = Blueprint("candidate", __name__)
@@ -139,3 +140,27 @@ def phone(session_id: str) -> str | Response:
         candidate=candidate,
         summary=lobby.candidate_summary(candidate),
     )
+
+
+@bp.get("/i/<token>/feedback")
+def feedback_by_link(token: str) -> tuple[str, int]:
+    """A candidate's feedback report through their personal link, once it has been released."""
+    found = session_store.resolve_invite(get_redis(), token[:100])
+    if found is None:
+        return render_template(
+            "candidate/problem.html", message="This link is not valid. Ask the facilitator for a new one."
+        ), 404
+    return feedback_pages.candidate_report(*found)
+
+
+@bp.get("/s/<session_id>/feedback")
+def feedback(session_id: str) -> tuple[str, int]:
+    """The same report on the phone the candidate checked in with (its device cookie)."""
+    token = request.cookies.get(DEVICE_COOKIE.format(session_id), "")
+    found = session_store.resolve_device(get_redis(), token) if token else None
+    if found is None or found[0] != session_id:
+        return render_template(
+            "candidate/problem.html",
+            message="Open your feedback with the personal link the facilitator sent you.",
+        ), 404
+    return feedback_pages.candidate_report(*found)
