@@ -94,6 +94,8 @@ MODEL_LABELS = {
     ("SharePortfolio", "url"): "Portfolio link",
     ("NewAccount", "role"): "Account type",
     ("ExtendExercise", "minutes"): "Extra time",
+    ("Minutes", "minutes"): "Extra time",
+    ("Message", "text"): "Announcement",
 }
 
 # Nested fields, with `*` for a list position ({n}, counted from 1) or a dictionary key ({key}).
