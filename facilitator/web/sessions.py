@@ -19,7 +19,7 @@ from ..services.access import can_create_sessions, visible_sessions
 from ..store import get_redis
 from ..store import sessions as session_store
 from ..store import users as user_store
-from . import forms, notes, roster
+from . import forms, notes, roster, weights
 from .helpers import managed, me, parse_local_datetime, safe_next
 
 bp = Blueprint("sessions", __name__)
@@ -131,7 +131,11 @@ def edit(session_id: str) -> str | Response:
     """Change a session's details and competencies."""
     data = managed(session_id)
     errors: dict[str, str] = {}
-    if request.method == "POST":
+    if weights.posted():
+        saved, errors = weights.save(data.session)
+        if saved is not None:
+            return saved
+    elif request.method == "POST":
         details, errors = forms.parse(SessionDetails, _details_from_form())
         if details is not None:
             try:
@@ -146,7 +150,7 @@ def edit(session_id: str) -> str | Response:
     library += [c for c in data.session.competencies if c.id not in known]
     chosen = (
         request.form.getlist("competency_ids")
-        if request.method == "POST"
+        if request.method == "POST" and not weights.posted()
         else [c.id for c in data.session.competencies]
     )
     return render_template(
@@ -155,7 +159,8 @@ def edit(session_id: str) -> str | Response:
         library=in_shown_order(library, chosen),
         chosen=chosen,
         errors=errors,
-        form=request.form,
+        form={} if weights.posted() else request.form,
+        weights=weights,
     ), (400 if errors else 200)  # type: ignore[return-value]
 
 
