@@ -43,6 +43,21 @@ def start_by_code(
     return {"session_id": session_id, "name": command.name, "candidate_id": None, "by_link": False}
 
 
+def title_for_code(
+    r: redis.Redis, code: str, client: str, limit: int = JOIN_ATTEMPTS_PER_MINUTE
+) -> str | None:
+    """The title of the session a QR code's link opens, shown above its join form. A wrong code
+    counts like a typed one, so the page is no quicker way to guess codes."""
+    if session_store.attempts(r, "join", client) >= limit:
+        return None
+    session_id = session_store.by_join_code(r, normalise_join_code(code))
+    session = session_store.get(r, session_id) if session_id else None
+    if session is None:
+        session_store.count_attempt(r, "join", client, 60)
+        return None
+    return session.title
+
+
 def start_by_link(r: redis.Redis, session_id: str, candidate_id: str) -> dict[str, Any]:
     """Check a personal invite; returns the pending join."""
     data = unit.load(r, session_id)

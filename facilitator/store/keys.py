@@ -43,6 +43,17 @@ def library() -> str:
     return _key("library")
 
 
+# The organisation's branding on candidates' pages (one per installation).
+def branding() -> str:
+    """Hash: organisation, accent, logo_type and version of the branding."""
+    return _key("branding")
+
+
+def branding_logo() -> str:
+    """String: the logo image, base64-encoded (the client decodes every reply as text)."""
+    return _key("branding", "logo")
+
+
 # Sessions.
 def sessions() -> str:
     """Sorted set: every session id, scored by creation time."""

@@ -28,7 +28,7 @@ CSP = (
 
 def init_app(app: Flask) -> None:
     """Register blueprints, the staff user loader, security headers and error pages."""
-    from . import api, auth, candidate, exports, library, live, panel, sessions, staff, washup
+    from . import api, auth, branding, candidate, exports, library, live, panel, sessions, staff, washup
     from .feedback import bp as feedback_bp
     from .review import bp as review_bp
 
@@ -42,6 +42,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(review_bp)
     app.register_blueprint(feedback_bp)
     app.register_blueprint(exports.bp)
+    app.register_blueprint(branding.bp)
     app.register_blueprint(washup.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)

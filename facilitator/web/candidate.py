@@ -59,8 +59,12 @@ def join() -> str | Response:
 
 @bp.get("/join/<code>")
 def join_with_code(code: str) -> str:
-    """The QR code's target: the join form with the code filled in."""
-    return render_template("candidate/join.html", errors={}, form={}, code=code[:20])
+    """The QR code's target: the join form with the code filled in, under the session's title."""
+    code = code[:20]
+    title = joining.title_for_code(
+        get_redis(), code, request.remote_addr or "?", current_app.config["JOIN_ATTEMPTS_PER_MINUTE"]
+    )
+    return render_template("candidate/join.html", errors={}, form={}, code=code, session_title=title)
 
 
 @bp.get("/i/<token>")
