@@ -16,9 +16,44 @@ const MESSAGES = {
 
 const model = { ready: false, session: {}, candidates: new Map(), exercises: [], current: null, runs: {}, announcement: null };
 
+// ---- names arriving: the newest check-ins, newest first; one arriving now slides in ----
+
+const ARRIVALS_SHOWN = 12;
+const arrivals = $("arrivals");
+
+function arrival(candidate, fresh) {
+  const item = el("li", { className: fresh ? "arrival arriving" : "arrival", dir: "auto", "data-id": candidate.id, text: candidate.name });
+  item.addEventListener("animationend", () => item.classList.remove("arriving"), { once: true });
+  return item;
+}
+
+/** Everyone already in, newest first, without movement (a reloaded projector). */
+function showArrivals() {
+  const present = [...model.candidates.values()]
+    .filter((c) => c.status === "checked_in")
+    .sort((a, b) => (b.checked_in_at || 0) - (a.checked_in_at || 0))
+    .slice(0, ARRIVALS_SHOWN);
+  arrivals.replaceChildren(...present.map((c) => arrival(c, false)));
+}
+
+function arrived(candidate) {
+  arrivals.querySelector(`[data-id="${CSS.escape(candidate.id)}"]`)?.remove();
+  arrivals.prepend(arrival(candidate, true));
+  while (arrivals.children.length > ARRIVALS_SHOWN) arrivals.lastElementChild.remove();
+}
+
+function left(candidateId) {
+  arrivals.querySelector(`[data-id="${CSS.escape(candidateId)}"]`)?.remove();
+}
+
+function person(c) {
+  return { id: c.id, name: c.name, status: c.status, checked_in_at: c.checked_in_at };
+}
+
 function load(snapshot) {
   model.session = snapshot.session;
-  model.candidates = new Map(snapshot.candidates.map((c) => [c.id, { id: c.id, status: c.status }]));
+  model.candidates = new Map(snapshot.candidates.map((c) => [c.id, person(c)]));
+  showArrivals();
   model.exercises = snapshot.exercises.map((e) => ({ id: e.id, title: e.title, status: e.status }));
   model.current = snapshot.current_exercise_id;
   model.runs = {};
@@ -51,11 +86,15 @@ function clockChanged(data) {
 }
 
 const reducers = {
-  candidate_added(data) { model.candidates.set(data.id, { id: data.id, status: data.status }); },
-  candidate_checked_in(data) { model.candidates.set(data.id, { id: data.id, status: data.status }); },
+  candidate_added(data) { model.candidates.set(data.id, person(data)); },
+  candidate_checked_in(data) {
+    model.candidates.set(data.id, person(data));
+    if (data.status === "checked_in") arrived(data);
+  },
   candidate_removed(data) {
     const candidate = model.candidates.get(data.candidate_id);
     if (candidate) candidate.status = "removed";
+    left(data.candidate_id);
     // The server takes them out of every group without a groups_changed event.
     for (const run of Object.values(model.runs)) {
       for (const group of run.groups) group.members = group.members.filter((m) => m.id !== data.candidate_id);
