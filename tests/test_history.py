@@ -98,6 +98,10 @@ def test_a_returning_candidate_shows_the_earlier_decision_to_staff_who_may_see_i
     assert "Next round" in text
     assert RATIONALE in text
     assert f'href="/sessions/{first.sid}/candidates/{robin_first}/summary"' in summary.get_data(as_text=True)
+    # The printed pack carries it too, in Robin's section.
+    pack = signed.get(f"/sessions/{second.session_id}/pack")
+    assert pack.status_code == 200
+    assert RATIONALE in readable(pack.get_data(as_text=True))
 
     # Alex was on the first panel and submitted every rating there: Alex sees it too.
     alex = SessionBuilder(client, staff(r, "alex@example.com")[1])

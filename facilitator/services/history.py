@@ -80,8 +80,26 @@ class EarlierStage:
     consensus_overall: float | None
 
 
-# Sessions read once per page, by id (the printed pack asks for every candidate's history).
-Loaded = dict[str, tuple[SessionData, review_store.Evidence] | None]
+class Reads:
+    """Sessions read at most once per page, by id: the printed pack asks for every candidate's
+    history, and the page has already checked who may see this session."""
+
+    def __init__(self, r: redis.Redis) -> None:
+        self.r = r
+        self.sessions: dict[str, SessionData | None] = {}
+        self.evidence: dict[str, review_store.Evidence] = {}
+
+    def session(self, session_id: str) -> SessionData | None:
+        """The session's data, or None when there is no such session."""
+        if session_id not in self.sessions:
+            self.sessions[session_id] = unit.read(self.r, session_id)
+        return self.sessions[session_id]
+
+    def records(self, session_id: str) -> review_store.Evidence:
+        """Its ratings, observations and review records."""
+        if session_id not in self.evidence:
+            self.evidence[session_id] = review_store.load(self.r, session_id)
+        return self.evidence[session_id]
 
 
 def stage_instant(data: SessionData) -> float:
@@ -91,13 +109,6 @@ def stage_instant(data: SessionData) -> float:
         return session.scheduled_start.timestamp()
     started = [run.started_at for run in session.runs.values() if run.started_at is not None]
     return min(started) if started else session.created_at
-
-
-def _load(r: redis.Redis, session_id: str, cache: Loaded) -> tuple[SessionData, review_store.Evidence] | None:
-    if session_id not in cache:
-        data = unit.read(r, session_id)
-        cache[session_id] = None if data is None else (data, review_store.load(r, session_id))
-    return cache[session_id]
 
 
 def _may_review(data: SessionData, found: review_store.Evidence, user: StaffUser) -> bool:
@@ -170,20 +181,20 @@ def _stage(
 
 
 def earlier(
-    r: redis.Redis, user: StaffUser, session_id: str, candidate_id: str, cache: Loaded | None = None
+    r: redis.Redis, user: StaffUser, session_id: str, candidate_id: str, reads: Reads | None = None
 ) -> list[EarlierStage]:
     """The candidate's earlier sessions (same email), oldest first, that `user` may review.
 
     Refused (NotFound or Forbidden) when `user` may not review this session itself.
     """
-    cache = {} if cache is None else cache
-    loaded = _load(r, session_id, cache)
-    if loaded is None:
+    reads = Reads(r) if reads is None else reads
+    current = reads.session(session_id)
+    if current is None:
         raise NotFound("unknown_session", "There is no such session.")
-    current, evidence = loaded
     viewer = staff_viewer(current.session, user)
-    owed = {} if viewer.kind == "manager" else rules.owed_ratings(current, evidence.ratings)
-    rules.require_review_access(current.session, viewer.kind, viewer.id, owed)
+    if viewer.kind != "manager":
+        owed = rules.owed_ratings(current, reads.records(session_id).ratings)
+        rules.require_review_access(current.session, viewer.kind, viewer.id, owed)
     candidate = current.candidate(candidate_id)
     if not candidate.email:
         return []
@@ -193,16 +204,16 @@ def earlier(
     for other_id, other_candidate in people.stages(r, candidate.email):
         if other_id == session_id:
             continue
-        other = _load(r, other_id, cache)
-        if other is None or other[0].session.purged_at is not None:
+        data = reads.session(other_id)
+        if data is None or data.session.purged_at is not None:
             continue
-        data, found = other
         person = data.candidates.get(other_candidate)
         # Only stages the person attended, and only earlier ones.
         if person is None or person.checked_in_at is None:
             continue
         if (stage_instant(data), data.session.created_at) >= now:
             continue
+        found = reads.records(other_id)
         if not _may_review(data, found, user):
             continue
         stages.append(_stage(r, data, found, other_candidate, names))

@@ -64,9 +64,11 @@ def readable_instant(epoch: float) -> str:
 def earlier_interviews(session_id: str, candidate_id: str) -> list[EarlierStage]:
     """The candidate's earlier stages the signed-in user may see (for templates/review/_history.html)."""
     # One page may ask for many candidates (the printed pack): read each session once.
-    cache = g.setdefault("earlier_sessions", {})
+    reads = g.get("earlier_sessions")
+    if reads is None:
+        reads = g.earlier_sessions = history.Reads(get_redis())
     try:
-        return history.earlier(get_redis(), me(), session_id, candidate_id, cache)
+        return history.earlier(get_redis(), me(), session_id, candidate_id, reads)
     except DomainError:
         return []
 
