@@ -52,12 +52,18 @@ def arrived_tags(projector: Page) -> list[dict[str, str]]:
     return projector.evaluate("() => window.arrivedTags")  # type: ignore[no-any-return]
 
 
-def check_in(page: Page, code: str, name: str) -> None:
+def check_in(page: Page, code: str, name: str, branded: bool = False) -> None:
     """A candidate joins with the code on their phone and accepts the privacy notice."""
     page.goto(f"/join/{code}")
     page.get_by_label("Your name").fill(name)
     page.get_by_role("button", name="Continue").click()
-    page.get_by_role("button", name="I understand — check me in").click()
+    accept = page.get_by_role("button", name="I understand — check me in")
+    expect(accept).to_be_visible()
+    if branded:
+        expect(page.locator(".brand-bar")).to_contain_text("Northwind Talent")
+        expect(page.get_by_text("Graduate analysts, spring intake")).to_be_visible()
+        assert not serious_accessibility_violations(page)
+    accept.click()
     expect(page.locator("#stage-heading")).to_contain_text(name)
 
 
@@ -101,13 +107,19 @@ def test_names_arrive_on_the_projector_as_candidates_check_in(
     assert button.evaluate("b => getComputedStyle(b).color") == "rgb(0, 0, 0)"
     assert not serious_accessibility_violations(phone)
     watch_arrivals(projector)
-    check_in(phone, build.join_code, "Ada Lovelace")
+    check_in(phone, build.join_code, "Ada Lovelace", branded=True)
+    expect(phone.locator(".brand-bar")).to_contain_text("Northwind Talent")  # the waiting page
     assert not serious_accessibility_violations(phone)
 
     expect(arrivals).to_have_text(["Ada Lovelace", "Grace Hopper"])
     expect(projector.locator("#checked-in")).to_have_text("2 people have checked in")
     assert arrived_tags(projector) == [{"text": "Ada Lovelace", "animation": "arrive"}]
     assert not serious_accessibility_violations(projector)
+
+    stranger = problems.watch(open_context(browser, contexts, live.url, **PHONE).new_page())
+    stranger.goto("/i/not-a-real-invite")  # the problem page carries the branding too
+    expect(stranger.locator(".brand-bar")).to_contain_text("Northwind Talent")
+    assert not serious_accessibility_violations(stranger)
 
     # Someone who asks for less motion sees the name appear without it.
     calm = problems.watch(
