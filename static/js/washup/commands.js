@@ -59,7 +59,8 @@ function onOrderClick(event) {
   const to = button.dataset.move === "up" ? at - 1 : at + 1;
   if (to < 0 || to >= order.length) return;
   [order[at], order[to]] = [order[to], order[at]];
-  move({ order }).then((done) => {
+  // The one on screen stays on screen, also for whoever opens the page afresh.
+  move({ order, candidate_id: model.current }).then((done) => {
     // Keep the keyboard on the same button of the row that moved.
     if (done) row.querySelector(`[data-move="${button.dataset.move}"]`).focus();
   });

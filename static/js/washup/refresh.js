@@ -52,7 +52,9 @@ async function redraw() {
     if (drawn.get(name) === html) continue;
     const here = document.querySelector(`[data-part="${CSS.escape(name)}"]`);
     if (!here) continue;
-    here.replaceChildren(...Array.from(part.childNodes, (node) => document.adoptNode(node)));
+    // Copy the list first: adopting a node takes it out of the live childNodes.
+    const nodes = [...part.childNodes];
+    here.replaceChildren(...nodes.map((node) => document.adoptNode(node)));
     drawn.set(name, html);
     localiseAll(here);
   }
