@@ -81,6 +81,24 @@ def test_the_facilitator_releases_feedback_and_the_candidate_reads_it_on_a_phone
         assert hidden not in text
     assert not re.search(r"\d", text), text
     assert not serious_accessibility_violations(phone)
+
+    # The follow-up form and the weights, on the same laptop.
+    laptop.goto(f"/sessions/{finished.sid}/candidates/{robin}/follow-up")
+    laptop.get_by_label("Points to follow up").fill("Ask how they would plan the first month.")
+    laptop.get_by_role("button", name="Save", exact=True).click()
+    expect(laptop.get_by_text("Saved. The panel sees these points")).to_be_visible()
+    expect(laptop.get_by_label("Points to follow up")).to_have_value(
+        "Ask how they would plan the first month."
+    )
+    assert not serious_accessibility_violations(laptop)
+    laptop.goto(f"/sessions/{finished.sid}/edit#weights")
+    weight = laptop.get_by_label("Desert survival 1")
+    weight.fill("-1")
+    laptop.get_by_role("button", name="Save weights").click()
+    expect(laptop.locator(f"#weight-exercise-{finished.exercise_ids[0]}-error")).to_have_text(
+        re.compile("The weight of “Desert survival 1” must be at least 0")
+    )
+    assert not serious_accessibility_violations(laptop)
     assert not problems.serious(), problems.seen
 
 
