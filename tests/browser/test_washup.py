@@ -7,10 +7,11 @@ from __future__ import annotations
 import os
 
 import redis
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Dialog, Locator, Page, expect
 
 from ..conftest import PASSWORD
 from ..live_server import LiveServer
+from ..panel_helpers import running_panel
 from ..realtime.test_washup_events import Prefixed
 from ..review_helpers import finished_session
 from .conftest import TABLET, Problems, open_context, serious_accessibility_violations, sign_in
@@ -145,4 +146,54 @@ def test_a_full_washup_on_the_projector_followed_on_a_tablet(
     # Candidate 0's independent overall (3.6) is above Candidate 1's (2.4).
     expect(names).to_have_text(["Candidate 0", "Candidate 1"])
     expect(lead.locator("#ordered-by")).to_contain_text("overall")
+    assert not problems.serious(), problems.serious()
+
+
+def test_ending_with_ratings_owed_asks_first_and_a_locked_rating_says_why(
+    browser: Browser, contexts: list[BrowserContext], live: LiveServer, live_token: str, r: redis.Redis
+) -> None:
+    panel = running_panel(Prefixed(live.url), r, live_token, candidates=2)  # type: ignore[arg-type]
+    panel.end()
+    problems = Problems()
+
+    tablet = open_context(browser, contexts, live.url, **TABLET)
+    alex = problems.watch(tablet.new_page())
+    sign_in(alex, "alex@example.com", PASSWORD)
+    alex.goto(f"/sessions/{panel.sid}/observe")
+    expect(alex.locator("#connection")).to_have_attribute("data-status", "connected")
+
+    room = open_context(browser, contexts, live.url, **PROJECTOR)
+    lead = problems.watch(room.new_page())
+    sign_in(lead, "lead@example.com", PASSWORD)
+    lead.goto(f"/sessions/{panel.sid}/live")
+    expect(lead.locator("#connection")).to_have_attribute("data-status", "connected")
+    expect(lead.locator("#join-box")).to_be_visible()
+    expect(lead.locator("#lobby-lock-box")).to_be_visible()
+    expect(lead.get_by_role("button", name="Remove Candidate 0")).to_have_count(1)
+    expect(lead.locator("#ratings-owed")).to_have_text("4 ratings owed")
+    asked: list[str] = []
+
+    def answer(dialog: Dialog) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    lead.on("dialog", answer)
+    lead.get_by_role("button", name="End session").click()
+    expect(lead.locator("#state-badge")).to_have_text("Ended")
+    assert asked == [
+        "4 ratings are still owed: Alex (2), Blair (2). Ending the session still lets them rate. "
+        "End the session for everyone? Candidates can no longer join or submit."
+    ]
+    # Nobody can join an ended session: no join code, no lobby controls.
+    expect(lead.locator("#join-box")).to_be_hidden()
+    expect(lead.locator("#lobby-lock-box")).to_be_hidden()
+    expect(lead.get_by_role("button", name="Remove Candidate 0")).to_have_count(0)
+    expect(lead.get_by_role("link", name="Open the wash-up")).to_be_visible()
+    assert not serious_accessibility_violations(lead)
+
+    panel.build.state("review", confirm=True)
+    alex.locator("#mode-rate").click()
+    card = alex.locator("#rating-cards article").first
+    card.locator("input[type=radio][value='3']").first.check()
+    expect(card).to_contain_text("The review has started, so evidence can no longer be rated")
     assert not problems.serious(), problems.serious()
