@@ -249,6 +249,23 @@ def test_text_that_looks_like_a_formula_stays_text(signed_in: FlaskClient, finis
     assert not any(note in written for note in INJECTIONS)
 
 
+def test_control_characters_in_a_note_do_not_break_the_workbook(
+    signed_in: FlaskClient, finished: Finished
+) -> None:
+    body = {
+        "id": "obs-control-characters",
+        "exercise_id": finished.exercise_ids[1],
+        "candidate_id": finished.candidate_ids[0],
+        "note": "Pasted from a PDF:\x07 a bell\x0b and a tab\tstay readable",
+    }
+    finished.observer(0).call("post", f"/sessions/{finished.sid}/observations", body, expect=201)
+    notes = {
+        o["Note"]
+        for o in rows(workbook(signed_in.get(f"/sessions/{finished.sid}/export.xlsx"))["Observations"])
+    }
+    assert "Pasted from a PDF: a bell and a tab\tstay readable" in notes
+
+
 def test_json_holds_the_whole_session_with_iso_times(signed_in: FlaskClient, finished: Finished) -> None:
     response = signed_in.get(f"/sessions/{finished.sid}/export.json")
     assert response.mimetype == "application/json"
