@@ -483,3 +483,31 @@ def test_facilitators_and_admins_read_every_review_page(
         page = admin.get(url)
         assert page.status_code == 200, url
         assert 'href="/static/css/review.css"' in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("offset_s", "shown"),
+    [
+        (-3 * 60, "3 minutes early"),
+        (-61, "1 minute early"),
+        (20, "On time"),
+        (12 * 60 + 29, "12 minutes late"),
+    ],
+)
+def test_punctuality_is_told_in_minutes_against_the_scheduled_start(offset_s: float, shown: str) -> None:
+    from facilitator.domain.models import Candidate, CandidateStatus, Session
+    from facilitator.services.summaries.facts import arrival
+
+    start = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
+    session = Session(id="s1", title="Centre", join_code="ABCDEF", owner_id="u", created_at=0, updated_at=0)
+    session.scheduled_start = start
+    person = Candidate(
+        id="c1",
+        name="Ada",
+        added_at=0,
+        status=CandidateStatus.CHECKED_IN,
+        checked_in_at=start.timestamp() + offset_s,
+    )
+    assert arrival(session, person).punctuality == shown
+    person.status, person.checked_in_at = CandidateStatus.INVITED, None
+    assert arrival(session, person).punctuality == "Did not check in"

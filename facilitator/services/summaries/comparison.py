@@ -193,8 +193,9 @@ def comparison(
     session = data.session
     ids = assessed(data)
     if summaries is None:
-        evidence = review.evidence
-        summaries = summarise_all(session, ids, evidence.ratings.values(), evidence.observations)
+        # The comparison shows ratings only: leaving the observations out spares building
+        # every candidate's timeline, most of the work in a large session.
+        summaries = summarise_all(session, ids, review.evidence.ratings.values(), [])
     competencies = list(session.competencies)
     rows = [_row(session, competencies, data.candidates[cid], summaries[cid], review) for cid in ids]
     shown = [row for row in rows if _keep(row, request.filters)]
