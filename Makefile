@@ -32,8 +32,9 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+# Every script in bench/, one after the other (each starts its own Redis).
 bench: install
-	$(BIN)/python bench/observations.py
+	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache
