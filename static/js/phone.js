@@ -172,6 +172,8 @@ function renderOffline() {
   const show = !gone && Boolean(state) && (status === "offline" || (fromStorage && status !== "connected"));
   banner.hidden = !show;
   if (!show) return;
+  // With a network but no answer from the server, "offline" would send them to check their Wi-Fi.
+  setText($("offline-heading"), status === "offline" ? "You're offline" : "Can't reach the session right now");
   const when = heardAt ? ` at ${timeOf(heardAt)}` : "";
   setText($("offline-text"), `This is what your phone last received${when}. It updates by itself when the connection is back; what you send meanwhile waits on this phone.`);
 }
