@@ -39,7 +39,14 @@ export function chooseRatingExercise(exerciseId) {
 /** Put the cursor in a candidate's rating card, if it is shown. */
 export function focusCard(exerciseId, candidateId) {
   const card = cards.get(pairKey(exerciseId, candidateId));
-  if (card) card.node.querySelector("input, textarea").focus();
+  if (!card) return;
+  // Its folds may be closed: open the one that needs work first, so there is something to focus.
+  openFirstIncomplete([card]);
+  const open = card.node.querySelector("details[open]") || card.node.querySelector("details");
+  if (open) {
+    open.open = true;
+    open.querySelector("input, textarea").focus();
+  }
 }
 
 function draftsStore() {
