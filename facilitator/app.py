@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from flask import Flask
@@ -35,11 +36,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     store.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)
+    manager: dict[str, Any] = {}
+    if app.config.get("PUSH_STREAM"):
+        # Several processes share pushes through a Redis Stream; the embedded default runs one.
+        from .realtime.streams import StreamManager
+
+        redis_settings = store.redis_settings(app)
+        manager["client_manager"] = StreamManager(
+            functools.partial(store.open_client, redis_settings),
+            maxlen=int(app.config.get("PUSH_STREAM_LENGTH", 10_000)),
+        )
     socketio.init_app(
         app,
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE", "gevent"),
-        # Several processes share pushes through Redis; the embedded default runs one.
-        message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
+        **manager,
         cors_allowed_origins=app.config.get("ALLOWED_ORIGINS"),
         ping_interval=10,
         ping_timeout=20,

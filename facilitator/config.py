@@ -43,8 +43,19 @@ def from_environment() -> dict[str, Any]:
     return {
         "DATA_DIR": str(data_dir),
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        # The primary found through Redis Sentinel ("host:port,host:port"); REDIS_URL then
+        # gives only the scheme, user, password and database.
+        "REDIS_SENTINELS": os.environ.get("REDIS_SENTINELS") or None,
+        "REDIS_SENTINEL_MASTER": os.environ.get("REDIS_SENTINEL_MASTER") or "facilitator",
+        "REDIS_SENTINEL_PASSWORD": os.environ.get("REDIS_SENTINEL_PASSWORD") or None,
         # With an external Redis, pushes travel through it so several processes can serve.
-        "SOCKETIO_MESSAGE_QUEUE": os.environ.get("REDIS_URL") or None,
+        "PUSH_STREAM": bool(os.environ.get("REDIS_URL") or os.environ.get("REDIS_SENTINELS")),
+        "PUSH_STREAM_LENGTH": int(os.environ.get("FACILITATOR_PUSH_STREAM_LENGTH", "10000")),
+        "REDIS_TIMEOUT_S": float(os.environ.get("FACILITATOR_REDIS_TIMEOUT_S", "2")),
+        "REDIS_CONNECT_TIMEOUT_S": float(os.environ.get("FACILITATOR_REDIS_CONNECT_TIMEOUT_S", "1")),
+        "REDIS_POOL_WAIT_S": float(os.environ.get("FACILITATOR_REDIS_POOL_WAIT_S", "2")),
+        # A process not heard of for this long is taken for dead: its sockets are let go.
+        "PRESENCE_TTL_S": float(os.environ.get("FACILITATOR_PRESENCE_TTL_S", "15")),
         "SECRET_KEY_LOADER": lambda: _secret_key(data_dir),
         "PUBLIC_URL": os.environ.get("FACILITATOR_PUBLIC_URL", "").rstrip("/"),
         # Where the server listens (`facilitator serve` sets what it was started with), so the
@@ -76,4 +87,5 @@ DEFAULTS: dict[str, Any] = {
     "JOIN_ATTEMPTS_PER_MINUTE": 20,
     "SOCKETIO_ASYNC_MODE": "gevent",
     "LISTEN_HOST": "127.0.0.1",
+    "PRESENCE_TTL_S": 15.0,
 }

@@ -136,6 +136,27 @@ def online(session_id: str) -> str:
     return _key("session", session_id, "online")
 
 
+# Several processes: pushes between them, and which process holds which socket.
+def pushes() -> str:
+    """Stream: every emit of every process, read by all of them from the last id each saw."""
+    return _key("pushes")
+
+
+def processes() -> str:
+    """Set: ids of the app processes that hold (or held) sockets."""
+    return _key("processes")
+
+
+def process_alive(process_id: str) -> str:
+    """String (expiring): present while the process is running; refreshed by its heartbeat."""
+    return _key("process", process_id, "alive")
+
+
+def process_sockets(process_id: str) -> str:
+    """Hash: Socket.IO id -> "<session id>:<kind>:<person id>" for each socket the process holds."""
+    return _key("process", process_id, "sockets")
+
+
 def setup_note(session_id: str, user_id: str) -> str:
     """String (JSON, expiring): what the set-up page shows once beside the form a user just sent."""
     return _key("session", session_id, "setup-note", user_id)
