@@ -35,7 +35,7 @@ def serve(host: str, port: int) -> None:
     """Start the web server (gevent; with no REDIS_URL, on the embedded Redis)."""
     from . import network
     from .extensions import socketio
-    from .store import get_redis
+    from .store import get_redis, redis_settings
     from .store import users as user_store
 
     app = _app()
@@ -48,12 +48,16 @@ def serve(host: str, port: int) -> None:
         click.echo(f"Facilitator is running at {local}/")
         for line in phone_lines(app.config.get("PUBLIC_URL", ""), host, port):
             click.echo(line)
-        where = app.config["REDIS_URL"] or f"embedded Redis, data in {app.config['DATA_DIR']}"
+        where = (
+            redis_settings(app).where
+            if app.config.get("REDIS_URL") or app.config.get("REDIS_SENTINELS")
+            else f"embedded Redis, data in {app.config['DATA_DIR']}"
+        )
         click.echo(f"Storage: {where}")
         if user_store.count(r) == 0:
             token = user_store.issue_setup_token(r)
             click.echo(f"First run: create the admin account at {base}/setup/{token}")
-    socketio.start_background_task(_sweep_forever, app)
+    start_background(app)
     # A plain `kill` (SIGTERM) exits like Ctrl-C, so the embedded Redis is stopped cleanly.
     signal.signal(signal.SIGTERM, _exit_on_signal)
     socketio.run(app, host=host, port=port, log_output=os.environ.get("FACILITATOR_ACCESS_LOG") == "1")
@@ -85,6 +89,16 @@ def phone_lines(public_url: str, host: str, port: int) -> list[str]:
 
 def _exit_on_signal(*_: object) -> None:
     raise SystemExit(0)
+
+
+def start_background(app: Flask) -> None:
+    """What every server process runs beside serving: its heartbeat and presence sweep, and
+    the hourly retention sweep (`serve`, and gunicorn through `facilitator.wsgi`)."""
+    from .extensions import socketio
+    from .realtime import presence
+
+    presence.start(app)
+    socketio.start_background_task(_sweep_forever, app)
 
 
 def _sweep_forever(app: Flask) -> None:

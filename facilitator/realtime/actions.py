@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +25,7 @@ from ..domain.commands import (
 from ..domain.errors import DomainError, Forbidden
 from ..extensions import socketio
 from ..services import evidence, live, panel, review
+from ..store import client as storage
 from ..store import get_redis
 from ..store.users import StaffUser
 from . import replies
@@ -126,13 +126,12 @@ ACTIONS: dict[str, Action] = {
     "move_washup": Action(MoveWashUp, MANAGER, _review(review.move_washup)),
 }
 
-log = logging.getLogger(__name__)
-
 SENDER_NAMES = {"manager": "facilitators", "observer": "observers", "candidate": "candidates"}
 
 
 def handle(name: str, payload: Any) -> dict[str, Any]:
     """Authenticate, validate, run one service, broadcast, acknowledge."""
+    storage.begin()
     conn = current()
     if conn is None:
         return replies.error("not_connected", "Connect before sending commands.")
@@ -146,12 +145,10 @@ def handle(name: str, payload: Any) -> dict[str, Any]:
         result, events, replayed = action.run(conn, action.model.model_validate(payload))
     except (DomainError, ValidationError) as exc:
         return replies.from_exception(exc)
-    except redis.RedisError:
-        # Nothing was stored; saying so lets the client keep the write and send it again.
-        log.exception("storage failed for %s", name)
-        return replies.error(
-            "unavailable", "The server could not store that just now; it will be sent again."
-        )
+    except redis.RedisError as exc:
+        # `unavailable` if nothing went out, `outcome_unknown` if the write may have been
+        # stored: either way the client keeps it and sends it again with the same id.
+        return replies.storage_failed(name, exc)
     broadcast.publish(conn.session_id, events)
     return replies.ok(result, replayed=replayed)
 

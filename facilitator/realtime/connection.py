@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
+import redis
 from flask import request
 from flask_login import current_user
 from flask_socketio import join_room
@@ -18,12 +19,14 @@ from ..domain.errors import DomainError, Forbidden, NotFound
 from ..domain.events import Viewer
 from ..domain.models import CandidateStatus
 from ..extensions import socketio
-from ..services import live
+from ..services import live, presence
 from ..services.access import staff_viewer
+from ..store import client as storage
 from ..store import get_redis, unit
 from ..store import sessions as session_store
 from ..store import users as user_store
 from ..store.users import StaffUser
+from . import presence as heartbeat
 from . import replies
 
 Token = Annotated[str, StringConstraints(min_length=10, max_length=200)]
@@ -92,36 +95,53 @@ def _authenticate(auth: ConnectAuth) -> Connection:
     return Connection(auth.session_id, Viewer("candidate", candidate.id))
 
 
+def _refuse(error: dict[str, Any]) -> ConnectionRefusedError:
+    # The client's connect_error carries {message, data: {code, message}}.
+    return ConnectionRefusedError(error["message"], error)
+
+
 @socketio.on("connect")
 def on_connect(auth: Any = None) -> None:
     """Any client: authenticate on connect; a refusal carries a code and a message."""
+    storage.begin()
     try:
         conn = _authenticate(ConnectAuth.model_validate(auth or {}))
+        events = presence.socket_changed(
+            get_redis(), conn.session_id, conn.viewer, socket_id(), True, heartbeat.process_id()
+        )
     except (DomainError, ValidationError) as exc:
-        error = replies.from_exception(exc)["error"]
-        # The client's connect_error carries {message, data: {code, message}}.
-        raise ConnectionRefusedError(error["message"], error) from None
+        raise _refuse(replies.from_exception(exc)["error"]) from None
+    except redis.RedisError as exc:
+        # Refused at once, not left hanging: the client tries again shortly.
+        raise _refuse(replies.storage_failed("connect", exc, write=False)["error"]) from None
     connections[socket_id()] = conn
     for name in broadcast.rooms_of(conn.session_id, conn.viewer):
         join_room(name)
-    broadcast.publish(
-        conn.session_id, live.presence(get_redis(), conn.session_id, conn.viewer, socket_id(), True)
-    )
+    broadcast.publish(conn.session_id, events)
 
 
 @socketio.on("disconnect")
 def on_disconnect(*_: Any) -> None:
     """Any client: a candidate's phone going away shows in the lobby."""
     conn = connections.pop(socket_id(), None)
-    if conn is not None:
-        broadcast.publish(
-            conn.session_id, live.presence(get_redis(), conn.session_id, conn.viewer, socket_id(), False)
+    if conn is None:
+        return
+    try:
+        events = presence.socket_changed(
+            get_redis(), conn.session_id, conn.viewer, socket_id(), False, heartbeat.process_id()
         )
+    except redis.RedisError as exc:
+        # Still recorded as this process's: if it dies before Redis returns, the sweep
+        # lets the socket go; otherwise the phone shows online until it reconnects.
+        replies.storage_failed("disconnect", exc)
+        return
+    broadcast.publish(conn.session_id, events)
 
 
 @socketio.on("resume")
 def on_resume(payload: Any = None) -> dict[str, Any]:
     """Any client, after (re)connecting: the events it missed since `last_seq`, or a snapshot."""
+    storage.begin()
     conn = current()
     if conn is None:
         return replies.error("not_connected", "Connect before resuming.")
@@ -130,9 +150,19 @@ def on_resume(payload: Any = None) -> dict[str, Any]:
         return replies.ok(live.catch_up(get_redis(), conn.session_id, conn.viewer, command.last_seq))
     except (DomainError, ValidationError) as exc:
         return replies.from_exception(exc)
+    except redis.RedisError as exc:
+        return replies.storage_failed("resume", exc)
 
 
 @socketio.on("sync_clock")
 def on_sync_clock(*_: Any) -> dict[str, Any]:
     """Any client: the server's clock, to count down against the server's end instants."""
     return replies.ok({"server_time": time.time()})
+
+
+@socketio.on_error_default
+def on_error(exc: Exception) -> dict[str, Any]:
+    """Any event whose handler met a storage failure still gets an acknowledgement."""
+    if isinstance(exc, redis.RedisError):
+        return replies.storage_failed(str(request.event["message"]), exc)  # type: ignore[attr-defined]
+    raise exc

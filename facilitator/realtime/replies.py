@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from pydantic import ValidationError
 
 from ..domain.errors import DomainError
 from ..input_errors import problems, sentences
+from ..store import client as storage
 
 
 def ok(result: Any = None, **extra: Any) -> dict[str, Any]:
@@ -18,6 +20,23 @@ def ok(result: Any = None, **extra: Any) -> dict[str, Any]:
 def error(code: str, message: str, **extra: Any) -> dict[str, Any]:
     """A refused request: a stable code and a sentence for people."""
     return {"ok": False, "error": {"code": code, "message": message, **extra}}
+
+
+UNAVAILABLE = "The server could not store that just now; it will be sent again."
+OUTCOME_UNKNOWN = (
+    "The server lost its connection to storage while saving; it may or may not have been saved. "
+    "Send it again: a retry with the same id is safe."
+)
+
+log = logging.getLogger("facilitator.storage")
+
+
+def storage_failed(what: str, exc: Exception, *, write: bool = True) -> dict[str, Any]:
+    """The answer when Redis failed: `outcome_unknown` if a write of this request had gone
+    out, else `unavailable`. Logged in one line (the failure is Redis's, not a bug here)."""
+    code = storage.failure_code() if write else "unavailable"
+    log.warning("storage failed during %s (%s): %s", what, code, exc)
+    return error(code, OUTCOME_UNKNOWN if code == "outcome_unknown" else UNAVAILABLE)
 
 
 def from_exception(exc: Exception) -> dict[str, Any]:

@@ -39,17 +39,50 @@ return first
 """
 
 # KEYS[1] = the person's socket set, KEYS[2] = the session's online set
+# KEYS[3], KEYS[4] (optional) = the holding process's socket hash, the set of processes
 # ARGV[1] = socket id, ARGV[2] = "1" to add it, "0" to remove it, ARGV[3] = the person's id
 # ARGV[4] = "1" when the person counts towards presence (candidates)
+# ARGV[5] (with KEYS[3]) = the process id, ARGV[6] = "<session id>:<kind>:<person id>"
 # Returns 1 when the person went from offline to online or back, else 0.
 TRACK_SOCKET = """
 local before = redis.call('SCARD', KEYS[1])
 if ARGV[2] == '1' then redis.call('SADD', KEYS[1], ARGV[1]) else redis.call('SREM', KEYS[1], ARGV[1]) end
+if #KEYS >= 4 then
+  if ARGV[2] == '1' then
+    redis.call('HSET', KEYS[3], ARGV[1], ARGV[6])
+    redis.call('SADD', KEYS[4], ARGV[5])
+  else
+    redis.call('HDEL', KEYS[3], ARGV[1])
+  end
+end
 local after = redis.call('SCARD', KEYS[1])
 if ARGV[4] ~= '1' then return 0 end
 if after > 0 then redis.call('SADD', KEYS[2], ARGV[3]) else redis.call('SREM', KEYS[2], ARGV[3]) end
 if (before == 0) ~= (after == 0) then return 1 end
 return 0
+"""
+
+# Let go of one socket of a process that stopped beating, unless it beats again meanwhile.
+# KEYS[1] = the process's heartbeat key, KEYS[2] = the process's socket hash
+# KEYS[3] = the person's socket set, KEYS[4] = the session's online set
+# ARGV[1] = socket id, ARGV[2] = the person's id, ARGV[3] = "1" for a candidate
+# Returns -1 when the process is alive after all, 1 when the candidate is now offline, else 0.
+RELEASE_SOCKET = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
+if redis.call('HDEL', KEYS[2], ARGV[1]) == 0 then return 0 end
+local removed = redis.call('SREM', KEYS[3], ARGV[1])
+if ARGV[3] ~= '1' or removed == 0 or redis.call('SCARD', KEYS[3]) > 0 then return 0 end
+redis.call('SREM', KEYS[4], ARGV[2])
+return 1
+"""
+
+# KEYS[1] = the process's heartbeat key, KEYS[2] = its socket hash, KEYS[3] = the set of processes
+# ARGV[1] = the process id
+# Forgets a dead process once it holds no sockets; returns 1 when forgotten.
+FORGET_PROCESS = """
+if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('HLEN', KEYS[2]) > 0 then return 0 end
+redis.call('SREM', KEYS[3], ARGV[1])
+return 1
 """
 
 # KEYS[1] = rate-limit counter

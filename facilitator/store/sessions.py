@@ -118,13 +118,30 @@ _COUNT_ATTEMPT = Lua(COUNT_ATTEMPT)
 
 
 def track_socket(
-    r: redis.Redis, session_id: str, kind: str, person_id: str, socket_id: str, connected: bool
+    r: redis.Redis,
+    session_id: str,
+    kind: str,
+    person_id: str,
+    socket_id: str,
+    connected: bool,
+    process_id: str | None = None,
 ) -> bool:
-    """Record a socket opening or closing; True when a candidate went on- or offline."""
+    """Record a socket opening or closing; True when a candidate went on- or offline.
+
+    With `process_id`, the process holding the socket is recorded too, so that its sockets
+    can be let go should it die without closing them (see `store.processes`).
+    """
+    held = [keys.process_sockets(process_id), keys.processes()] if process_id else []
     changed = _TRACK(
         r,
-        keys=[keys.sockets(session_id, kind, person_id), keys.online(session_id)],
-        args=[socket_id, "1" if connected else "0", person_id, "1" if kind == "candidate" else "0"],
+        keys=[keys.sockets(session_id, kind, person_id), keys.online(session_id), *held],
+        args=[
+            socket_id,
+            "1" if connected else "0",
+            person_id,
+            "1" if kind == "candidate" else "0",
+            *([process_id, f"{session_id}:{kind}:{person_id}"] if process_id else []),
+        ],
     )
     return bool(changed)
 

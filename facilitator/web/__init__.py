@@ -5,10 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, abort, jsonify, render_template, request, send_from_directory
+import redis
+from flask import Flask, Response, abort, jsonify, render_template, request, send_from_directory, url_for
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import csrf, login_manager
+from ..realtime import replies
+from ..store import client as storage
 from ..store import get_redis
 from ..store import users as user_store
 from .helpers import public_url
@@ -24,6 +28,37 @@ CSP = (
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
     "frame-ancestors 'none'; form-action 'self'"
 )
+
+
+API_MESSAGES = {
+    "unavailable": "The server cannot reach its storage right now; nothing was changed. Try again shortly.",
+    "outcome_unknown": (
+        "The server lost its connection to storage while saving; it may or may not have been saved. "
+        "Send it again with the same Idempotency-Key: the retry is then safe."
+    ),
+}
+PAGE_MESSAGES = {
+    "unavailable": "The server cannot reach its storage right now. Nothing was changed.",
+    "outcome_unknown": (
+        "The server lost its connection to storage while saving what you sent; it may or may not "
+        "have been saved. Check before sending it again."
+    ),
+}
+
+
+def unavailable_page(message: str) -> str:
+    """A page that needs nothing from storage (no account, no branding), for when it is down."""
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<title>Temporarily unavailable</title>"
+        f'<link rel="stylesheet" href="{url_for("static", filename="css/app.css")}"></head>'
+        '<body class="narrow"><main><section class="error-page"><p class="error-code">503</p>'
+        "<h1>Temporarily unavailable</h1>"
+        f'<p class="lede">{escape(message)}</p>'
+        '<p class="muted">Reload this page in a moment.</p>'
+        "</section></main></body></html>"
+    )
 
 
 def init_app(app: Flask) -> None:
@@ -90,6 +125,20 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+    @app.before_request
+    def new_request() -> None:
+        storage.begin()
+
+    @app.errorhandler(redis.RedisError)
+    def storage_failed(exc: redis.RedisError) -> tuple[Any, int, dict[str, str]]:
+        """Redis is down or broke mid-request: every route answers 503, and says whether a
+        write of this request may have been stored; the app recovers when Redis answers."""
+        code = replies.storage_failed(f"{request.method} {request.path}", exc)["error"]["code"]
+        retry = {"Retry-After": "2"}
+        if request.path.startswith("/api/"):
+            return jsonify(error={"code": code, "message": API_MESSAGES[code]}), 503, retry
+        return unavailable_page(PAGE_MESSAGES[code]), 503, retry
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> tuple[Any, int]:

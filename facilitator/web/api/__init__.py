@@ -13,8 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import redis
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, g, jsonify, request
 from flask.typing import ResponseReturnValue
 from pydantic import BaseModel, ValidationError
 from werkzeug.wrappers import Response
@@ -114,11 +113,8 @@ def operation(
                 return error_response(exc.code, exc.message, exc.status)
             except ValidationError as exc:
                 return error_response("invalid", describe(exc), 422, fields=fields(exc))
-            except redis.RedisError:
-                current_app.logger.exception("storage failed for %s %s", method, rule)
-                return error_response(
-                    "unavailable", "The server could not store that just now; try again.", 503
-                )
+            # A Redis failure is answered by the app's handler (503, `unavailable` or
+            # `outcome_unknown`), as on every route.
             if produces is not None:
                 assert isinstance(result, Response) and result.mimetype == produces, rule
                 return result
