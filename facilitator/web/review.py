@@ -16,7 +16,7 @@ from flask_login import login_required
 from ..domain.errors import DomainError, Forbidden
 from ..domain.states import LABELS
 from ..services import summaries
-from ..services.review import Review
+from ..services.review import Review, open_review
 from ..store import get_redis
 from .helpers import me
 
@@ -34,10 +34,10 @@ def _signed_in() -> None:
     """Every page here is for signed-in staff."""
 
 
-def _open(session_id: str) -> tuple[Review, dict[str, str]]:
+def _open(session_id: str) -> Review:
     """The review for the signed-in user, or the refusal as a page."""
     try:
-        return summaries.open_pages(get_redis(), me(), session_id)
+        return open_review(get_redis(), me(), session_id)
     except Forbidden as exc:
         page = render_template("error.html", code=403, title="Submit your ratings first", message=exc.message)
         abort(make_response(page, 403))
@@ -56,7 +56,8 @@ def _page(build: Callable[[], Any]) -> Any:
 @bp.get("/sessions/<session_id>/candidates/<candidate_id>/summary")
 def summary(session_id: str, candidate_id: str) -> str:
     """One candidate's ratings, agreed scores, decision and evidence."""
-    review, people = _open(session_id)
+    review = _open(session_id)
+    people = summaries.names(get_redis(), review)
     page = _page(lambda: summaries.candidate_page(review, candidate_id, people))
     return render_template(
         "review/summary.html", page=page, session=page.session, labels=LABELS, viewer=review.viewer
@@ -66,7 +67,7 @@ def summary(session_id: str, candidate_id: str) -> str:
 @bp.get("/sessions/<session_id>/compare")
 def compare(session_id: str) -> str:
     """Candidates side by side, sorted and filtered by the query string."""
-    review, _ = _open(session_id)
+    review = _open(session_id)
     wanted, problems = summaries.parse_request(review.data.session, request.args)
     view = summaries.comparison(review, wanted, problems)
     return render_template(
@@ -82,8 +83,8 @@ def compare(session_id: str) -> str:
 @bp.get("/sessions/<session_id>/agreement")
 def agreement(session_id: str) -> str:
     """How closely the observers' independent ratings agree, and the flagged ones."""
-    review, people = _open(session_id)
-    page = summaries.agreement_page(review, people)
+    review = _open(session_id)
+    page = summaries.agreement_page(review)
     return render_template(
         "review/agreement.html", page=page, session=page.session, labels=LABELS, viewer=review.viewer
     )
@@ -92,13 +93,15 @@ def agreement(session_id: str) -> str:
 @bp.get("/sessions/<session_id>/pack")
 def pack(session_id: str) -> str:
     """The session's printable pack: cover, comparison, then one section per candidate."""
-    review, people = _open(session_id)
+    review = _open(session_id)
+    people = summaries.names(get_redis(), review)
     return render_template("review/pack.html", pack=summaries.pack(review, people), labels=LABELS)
 
 
 @bp.get("/sessions/<session_id>/candidates/<candidate_id>/pack")
 def candidate_pack(session_id: str, candidate_id: str) -> str:
     """One candidate's printable pack."""
-    review, people = _open(session_id)
+    review = _open(session_id)
+    people = summaries.names(get_redis(), review)
     found = _page(lambda: summaries.pack(review, people, candidate_id))
     return render_template("review/pack.html", pack=found, labels=LABELS)

@@ -11,13 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import redis
-
 from ...domain.models import Session
 from ...domain.review import assessed
 from ...domain.summary import summarise_all
-from ...store.users import StaffUser
-from ..review import Review, open_review
+from ..review import Review
 from .agreement import AgreementPage, agreement_page
 from .candidate import CandidatePage, build, candidate_page
 from .common import figure, heat_class, names, number, percent, weight
@@ -37,7 +34,6 @@ __all__ = [
     "heat_class",
     "names",
     "number",
-    "open_pages",
     "pack",
     "parse_request",
     "percent",
@@ -53,12 +49,6 @@ class Pack:
     agreement: AgreementPage | None
     comparison: Comparison | None
     candidates: list[CandidatePage]
-
-
-def open_pages(r: redis.Redis, user: StaffUser, session_id: str) -> tuple[Review, dict[str, str]]:
-    """The review as this user may see it (refused otherwise), with the names the pages show."""
-    review = open_review(r, user, session_id)
-    return review, names(r, review)
 
 
 def pack(review: Review, people: Mapping[str, str] | None = None, candidate_id: str | None = None) -> Pack:
