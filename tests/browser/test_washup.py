@@ -197,3 +197,50 @@ def test_ending_with_ratings_owed_asks_first_and_a_locked_rating_says_why(
     card.locator("input[type=radio][value='3']").first.check()
     expect(card).to_contain_text("The review has started, so evidence can no longer be rated")
     assert not problems.serious(), problems.serious()
+
+
+def test_a_reopened_rating_unlocks_on_the_tablet_and_its_new_scores_reach_the_washup(
+    browser: Browser, contexts: list[BrowserContext], live: LiveServer, live_token: str, r: redis.Redis
+) -> None:
+    finished = finished_session(Prefixed(live.url), r, live_token)
+    finished.start_review()
+    problems = Problems()
+
+    tablet = open_context(browser, contexts, live.url, **TABLET)
+    alex = problems.watch(tablet.new_page())
+    sign_in(alex, "alex@example.com", PASSWORD)
+    alex.goto(f"/sessions/{finished.sid}/observe")
+    expect(alex.locator("#connection")).to_have_attribute("data-status", "connected")
+    alex.locator("#mode-rate").click()
+    alex.locator("#rating-exercise").select_option(finished.exercise_ids[0])
+    card = alex.locator("#rating-cards article").filter(has=alex.get_by_role("heading", name="Candidate 0"))
+    expect(card.get_by_role("button", name="Submit rating")).to_be_hidden()
+
+    room = open_context(browser, contexts, live.url, **PROJECTOR)
+    lead = problems.watch(room.new_page())
+    sign_in(lead, "lead@example.com", PASSWORD)
+    lead.goto(f"/sessions/{finished.sid}/washup")
+    expect(lead.locator("#connection")).to_have_attribute("data-status", "connected")
+    candidate = section(lead, "Candidate 0")
+    expect(candidate).to_contain_text("1 flagged disagreement")
+    candidate.locator("details.reopen > summary").click()
+    candidate.get_by_label("Rating", exact=True).select_option(label="Alex, Desert survival 1")
+    candidate.get_by_label("Reason").fill("missed exercise 2 evidence")
+    candidate.get_by_role("button", name="Reopen rating").click()
+    expect(candidate.locator(".reopen-record")).to_contain_text("Reopened by Lead at", use_inner_text=True)
+    expect(candidate.locator(".reopen-record")).to_contain_text("“missed exercise 2 evidence”")
+    expect(candidate.locator(".reopen-record")).to_contain_text("Waiting for Alex")
+    assert not serious_accessibility_violations(lead)
+
+    # The tablet unlocks the rating without a reload; Alex changes teamwork from 4 to 3.
+    submit = card.get_by_role("button", name="Submit rating")
+    expect(submit).to_be_visible()
+    card.locator("details").first.evaluate("(fold) => { fold.open = true; }")
+    card.locator("input[type=radio][value='3']").first.check()
+    submit.click()
+    expect(card.get_by_role("button", name="Submit rating")).to_be_hidden()
+
+    # The wash-up redraws the ratings: 3 against 2 is no longer a flagged disagreement.
+    expect(candidate).to_contain_text("No disagreements of 2 points or more.")
+    expect(candidate.locator(".reopen-record")).not_to_contain_text("Waiting for Alex")
+    assert not problems.serious(), problems.serious()
