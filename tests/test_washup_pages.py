@@ -253,3 +253,20 @@ def test_a_draft_stays_private_to_its_author_after_the_other_observer_submits(
     cells = re.findall(r'<td class="numeric">([^<]*)</td>', first_table)
     # Per row: Alex, Blair, mean, spread; Blair's draft never shows.
     assert cells == ["4", "Not submitted", "4.0", "0"] * 2
+
+
+def test_the_session_page_asks_before_ending_with_ratings_owed(
+    signed_in: FlaskClient, client: FlaskClient, r: redis.Redis, api_token: str
+) -> None:
+    panel = owing_panel(client, r, api_token)
+    asked = text(
+        signed_in.post(f"/sessions/{panel.sid}/state", data={"state": "ended"}, follow_redirects=True)
+    )
+    assert "4 ratings are still owed: Alex (2), Blair (2)." in asked
+    confirm = re.search(
+        r'<input type="hidden" name="confirm" value="1">\s*<button[^>]*>([^<]*)</button>', asked
+    )
+    assert confirm is not None and confirm.group(1) == "End session anyway"
+    assert state_of(panel) == "live"
+    signed_in.post(f"/sessions/{panel.sid}/state", data={"state": "ended", "confirm": "1"})
+    assert state_of(panel) == "ended"
