@@ -79,6 +79,15 @@ def _already(raw: str, user: StaffUser) -> store.Written:
     return store.Written(False, [], stored)
 
 
+def _first_answer(r: redis.Redis, session_id: str, request_id: str, refusal: DomainError) -> store.Written:
+    """A refused copy of a request applied meanwhile by another copy (so now "already
+    deleted" or "already submitted") is answered with that first acknowledgement."""
+    prior = unit.prior_ack(r, session_id, request_id)
+    if prior is None:
+        raise refusal
+    return store.Written(False, [], prior)
+
+
 def change_observation(
     r: redis.Redis, user: StaffUser, session_id: str, command: EditObservation | DeleteObservation
 ) -> store.Written:
@@ -94,16 +103,19 @@ def change_observation(
             raise NotFound("unknown_observation", "There is no such observation.")
         current = Observation.model_validate_json(raw)
         data = unit.load_setup(r, session_id)
-        _panel_member(data, user)
-        updated = evidence.edited(
-            data,
-            current,
-            user.id,
-            delete=delete,
-            now=time.time(),
-            note=None if delete else command.note,  # type: ignore[union-attr]
-            indicator_id=None if delete else command.indicator_id,  # type: ignore[union-attr]
-        )
+        try:
+            _panel_member(data, user)
+            updated = evidence.edited(
+                data,
+                current,
+                user.id,
+                delete=delete,
+                now=time.time(),
+                note=None if delete else command.note,  # type: ignore[union-attr]
+                indicator_id=None if delete else command.indicator_id,  # type: ignore[union-attr]
+            )
+        except DomainError as refusal:
+            return _first_answer(r, session_id, request_id, refusal)
         kind = "observation_deleted" if delete else "observation_edited"
         written = store.replace(
             r,
@@ -120,7 +132,8 @@ def change_observation(
             events=[evidence.observation_event(kind, updated)],
         )
         if written is not None:
-            written.stored = updated.model_dump()
+            if written.applied:  # a copy applied first keeps its own acknowledgement
+                written.stored = updated.model_dump()
             return written
     raise Conflict("busy", "That observation is being changed elsewhere; try again.")
 
@@ -136,17 +149,20 @@ def rate(r: redis.Redis, user: StaffUser, session_id: str, command: RateCandidat
     for _ in range(MAX_RETRIES):
         raw = store.rating_raw(r, session_id, field)
         data = unit.load_setup(r, session_id)
-        _panel_member(data, user)
-        rating = evidence.rate(
-            data,
-            user.id,
-            exercise_id=command.exercise_id,
-            candidate_id=command.candidate_id,
-            scores=scores,
-            submit=command.submit,
-            existing=Rating.model_validate_json(raw) if raw else None,
-            now=time.time(),
-        )
+        try:
+            _panel_member(data, user)
+            rating = evidence.rate(
+                data,
+                user.id,
+                exercise_id=command.exercise_id,
+                candidate_id=command.candidate_id,
+                scores=scores,
+                submit=command.submit,
+                existing=Rating.model_validate_json(raw) if raw else None,
+                now=time.time(),
+            )
+        except DomainError as refusal:
+            return _first_answer(r, session_id, request_id, refusal)
         written = store.replace(
             r,
             session_id,
@@ -159,7 +175,8 @@ def rate(r: redis.Redis, user: StaffUser, session_id: str, command: RateCandidat
             events=[evidence.rating_event(rating)],
         )
         if written is not None:
-            written.stored = rating.model_dump(mode="json")
+            if written.applied:  # a copy applied first keeps its own acknowledgement
+                written.stored = rating.model_dump(mode="json")
             return written
     raise Conflict("busy", "That rating is being saved elsewhere; try again.")
 

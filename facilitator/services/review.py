@@ -25,7 +25,7 @@ from ..domain.commands import (
     SetFollowUp,
     SetWeights,
 )
-from ..domain.errors import Conflict, NotFound
+from ..domain.errors import Conflict, DomainError, NotFound
 from ..domain.events import MANAGERS, STAFF, Audience, Event, Viewer
 from ..domain.evidence import Rating, rating_key
 from ..domain.models import SessionData
@@ -84,7 +84,14 @@ def _change_field(
         raw = r.hget(hash_key, field)
         data = unit.load(r, session_id)
         owed = rules.owed_ratings(data, evidence_store.ratings(r, session_id))
-        new, ack, events = mutate(raw if raw is None else str(raw), data, owed)
+        try:
+            new, ack, events = mutate(raw if raw is None else str(raw), data, owed)
+        except DomainError:
+            # Refused because a copy of this request was applied meanwhile: its answer stands.
+            prior = unit.prior_ack(r, session_id, request_id)
+            if prior is None:
+                raise
+            return Written(False, [], prior)
         written = evidence_store.replace(
             r,
             session_id,
@@ -97,7 +104,8 @@ def _change_field(
             events=events,
         )
         if written is not None:
-            written.stored = ack
+            if written.applied:  # a copy applied first keeps its own acknowledgement
+                written.stored = ack
             return written
     raise Conflict("busy", "Someone else is changing this right now; try again.")
 

@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar, cast
 
 import redis
 
-from ..domain.errors import Conflict, NotFound
+from ..domain.errors import Conflict, DomainError, NotFound
 from ..domain.events import Event
 from ..domain.models import Announcement, Candidate, GroupOutput, Question, Session, SessionData
 from . import keys, log
@@ -169,7 +169,15 @@ def change(
                     raise NotFound("unknown_session", "There is no such session.")
                 before = _fingerprint(data)
                 extra: Extra = []
-                result, events = decide(data, extra)
+                try:
+                    result, events = decide(data, extra)
+                except DomainError:
+                    # A copy of this request applied since the read above ("the exercise
+                    # has already ended"): answer what the first copy was answered.
+                    prior = prior_ack(r, session_id, request_id) if request_id is not None else None
+                    if prior is None:
+                        raise
+                    return Outcome(result=prior, replayed=True)
                 now = time.time()
                 pipe.multi()
                 _write_changes(pipe, session_id, before, _fingerprint(data))
