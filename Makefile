@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install lint typecheck bench clean
+.PHONY: run test install lint typecheck bench cluster clean
 
 run: install
 	$(BIN)/facilitator serve
@@ -14,6 +14,11 @@ test: install
 	$(BIN)/ruff check facilitator tests bench
 	$(BIN)/mypy
 	CHROMIUM_PATH="$(CHROMIUM)" $(BIN)/pytest
+
+# The production topology from local processes: Redis (AOF always, a password), three app
+# processes under gunicorn and nginx on http://127.0.0.1:8080 (docker-compose.yml runs the same).
+cluster: install
+	$(BIN)/python deploy/cluster.py
 
 install: $(VENV)/.installed node_modules/.installed
 
