@@ -188,7 +188,12 @@ def change(
                 if events:
                     log.append(pipe, r, session_id, events, now)
                 replies = pipe.execute()
-            except redis.WatchError:
+            except redis.WatchError as exc:
+                broke = exc.__context__
+                if request_id is None and isinstance(broke, (redis.ConnectionError, redis.TimeoutError)):
+                    # Not a conflict: the connection broke, perhaps after EXEC went out. Without
+                    # a request id a retry could apply the change twice, so report it instead.
+                    raise broke from None
                 continue
         first_seq = int(replies[-1]) if events else 0
         return Outcome(result=result, events=log.numbered(events, first_seq, now))
