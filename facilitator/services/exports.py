@@ -101,6 +101,8 @@ def _sheet(book: Any, sheet: rules.Sheet, bold: Any, text: Any) -> None:
     for column, width in enumerate(sheet.widths):
         ws.set_column(column, column, width)
     ws.write_row(0, 0, sheet.header, bold)
+    # The hot loop of an export (about 85,000 cells for 5,000 observations): plain local names.
+    write_string, write_number, formula = ws.write_string, ws.write_number, rules.looks_like_formula
     for row, values in enumerate(sheet.rows, start=1):
         for column, value in enumerate(values):
             if value == "" or value is None:
@@ -109,9 +111,9 @@ def _sheet(book: Any, sheet: rules.Sheet, bold: Any, text: Any) -> None:
                 clean = CONTROL.sub("", value)
                 # Text, never a formula; quote-prefixed when it looks like one, so that it
                 # stays text once someone edits the cell.
-                ws.write_string(row, column, clean, text if rules.looks_like_formula(clean) else None)
+                write_string(row, column, clean, text if formula(clean) else None)
             else:
-                ws.write_number(row, column, value)
+                write_number(row, column, value)
 
 
 def workbook(r: redis.Redis, user: StaffUser, session_id: str) -> Export:
