@@ -256,7 +256,8 @@ def _sentence(err: ErrorDetails, subject: str) -> str:
     if kind in ("float_type", "float_parsing", "finite_number", "decimal_parsing", "decimal_type"):
         return f"{subject} must be a number."
     if kind in ("bool_type", "bool_parsing"):
-        return f"{subject} must be yes or no (true or false)."
+        # JSON's true or false: strict input refuses "yes", 1 and "true" alike.
+        return f"{subject} must be true or false."
     if kind in ("string_type", "string_unicode", "string_sub_type"):
         return f"{subject} must be text."
     if kind in ("enum", "literal_error"):

@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from facilitator.domain.review import DecisionOutcome
 from facilitator.realtime.connection import DEVICE_COOKIE
 from facilitator.store import keys
 from facilitator.store import users as user_store
@@ -185,7 +186,7 @@ def test_summary_sheet_shows_the_consensus_and_the_decision(
     )
     review.record_consensus(r, facilitator_user, finished.sid, agreed)
     decided = RecordDecision(
-        id="decision-1", candidate_id=candidate, outcome="next_round", rationale="Strong"
+        id="decision-1", candidate_id=candidate, outcome=DecisionOutcome.NEXT_ROUND, rationale="Strong"
     )
     review.record_decision(r, facilitator_user, finished.sid, decided)
     summary = rows(workbook(signed_in.get(f"/sessions/{finished.sid}/export.xlsx"))["Summary"])

@@ -377,6 +377,6 @@ def test_socket_payloads(app: Flask, panel: Panel, api_token: str) -> None:
     )
     assert_plain(
         refused_ack(lead, "lock_lobby", {"id": "lock-000001", "locked": "maybe", "colour": "red"}),
-        "Lobby lock must be yes or no (true or false).",
+        "Lobby lock must be true or false.",
         "There is no field called “colour”",
     )

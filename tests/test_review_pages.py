@@ -19,6 +19,7 @@ from flask.testing import FlaskClient
 
 from facilitator.domain.commands import RecordConsensus, RecordDecision, ReopenRating, SetWeights
 from facilitator.domain.models import GroupOutput, Question, SessionData
+from facilitator.domain.review import DecisionOutcome
 from facilitator.realtime.connection import DEVICE_COOKIE
 from facilitator.services import review as review_service
 from facilitator.store import keys, unit
@@ -245,14 +246,22 @@ def test_summary_shows_consensus_and_decision_with_who_and_when(
         r,
         facilitator_user,
         finished.sid,
-        RecordDecision(id="decision-1-seeded", candidate_id=cid, outcome="hold", rationale="Strong later on"),
+        RecordDecision(
+            id="decision-1-seeded",
+            candidate_id=cid,
+            outcome=DecisionOutcome.HOLD,
+            rationale="Strong later on",
+        ),
     )
     review_service.record_decision(
         r,
         facilitator_user,
         finished.sid,
         RecordDecision(
-            id="decision-2-seeded", candidate_id=cid, outcome="offer", rationale="Clear evidence of teamwork"
+            id="decision-2-seeded",
+            candidate_id=cid,
+            outcome=DecisionOutcome.OFFER,
+            rationale="Clear evidence of teamwork",
         ),
     )
     shown = text(get_page(fran, summary_url(finished)))
@@ -285,7 +294,7 @@ def three(client: FlaskClient, r: redis.Redis, api_token: str, facilitator_user:
             RecordDecision(
                 id=f"decision-{number}-seeded",
                 candidate_id=finished.candidate_ids[number],
-                outcome=outcome,
+                outcome=DecisionOutcome(outcome),
                 rationale="Seen",
             ),
         )

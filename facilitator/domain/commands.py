@@ -30,9 +30,10 @@ OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_lengt
 
 
 class Command(BaseModel):
-    """Base for inputs: strict about unknown fields so typos surface as errors."""
+    """Base for inputs: unknown fields are refused so typos surface as errors, and every value
+    must be of its own type ("5" is not 5; HTML forms, which send only text, read laxly)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class SessionDetails(Command):

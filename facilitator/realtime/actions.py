@@ -9,7 +9,7 @@ from typing import Any
 import redis
 from pydantic import BaseModel, ValidationError
 
-from .. import broadcast
+from .. import broadcast, payloads
 from ..domain.commands import (
     DeleteObservation,
     EditObservation,
@@ -129,7 +129,7 @@ ACTIONS: dict[str, Action] = {
 SENDER_NAMES = {"manager": "facilitators", "observer": "observers", "candidate": "candidates"}
 
 
-def handle(name: str, payload: Any) -> dict[str, Any]:
+def handle(name: str, payload: Any, *extra: Any) -> dict[str, Any]:
     """Authenticate, validate, run one service, broadcast, acknowledge."""
     storage.begin()
     conn = current()
@@ -139,10 +139,12 @@ def handle(name: str, payload: Any) -> dict[str, Any]:
     if conn.viewer.kind not in action.senders:
         who = " and ".join(sorted(SENDER_NAMES[s] for s in action.senders))
         return replies.error("forbidden", f"Only {who} can send {name}.")
+    if extra:
+        return replies.extra_arguments(name, len(extra))
     if not isinstance(payload, dict):
         return replies.error("invalid", f"{name} takes an object with the command's fields.")
     try:
-        result, events, replayed = action.run(conn, action.model.model_validate(payload))
+        result, events, replayed = action.run(conn, payloads.read(action.model, payload))
     except (DomainError, ValidationError) as exc:
         return replies.from_exception(exc)
     except redis.RedisError as exc:
@@ -153,9 +155,9 @@ def handle(name: str, payload: Any) -> dict[str, Any]:
     return replies.ok(result, replayed=replayed)
 
 
-def _bind(name: str) -> Callable[[Any], dict[str, Any]]:
-    def handler(payload: Any = None) -> dict[str, Any]:
-        return handle(name, payload)
+def _bind(name: str) -> Callable[..., dict[str, Any]]:
+    def handler(payload: Any = None, *extra: Any) -> dict[str, Any]:
+        return handle(name, payload, *extra)
 
     handler.__name__ = f"on_{name}"
     handler.__doc__ = f"{' or '.join(sorted(SENDER_NAMES[s] for s in ACTIONS[name].senders))} send {name}."

@@ -13,7 +13,7 @@ from flask_socketio import join_room
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 from socketio.exceptions import ConnectionRefusedError
 
-from .. import broadcast
+from .. import broadcast, payloads
 from ..domain.commands import Resume
 from ..domain.errors import DomainError, Forbidden, NotFound
 from ..domain.events import Viewer
@@ -35,7 +35,7 @@ Token = Annotated[str, StringConstraints(min_length=10, max_length=200)]
 class ConnectAuth(BaseModel):
     """What a client says about itself when it connects."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     session_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
     token: Token | None = None
     api_token: Token | None = None
@@ -105,7 +105,7 @@ def on_connect(auth: Any = None) -> None:
     """Any client: authenticate on connect; a refusal carries a code and a message."""
     storage.begin()
     try:
-        conn = _authenticate(ConnectAuth.model_validate(auth or {}))
+        conn = _authenticate(payloads.read(ConnectAuth, auth or {}))
         events = presence.socket_changed(
             get_redis(), conn.session_id, conn.viewer, socket_id(), True, heartbeat.process_id()
         )
@@ -139,14 +139,16 @@ def on_disconnect(*_: Any) -> None:
 
 
 @socketio.on("resume")
-def on_resume(payload: Any = None) -> dict[str, Any]:
+def on_resume(payload: Any = None, *extra: Any) -> dict[str, Any]:
     """Any client, after (re)connecting: the events it missed since `last_seq`, or a snapshot."""
     storage.begin()
     conn = current()
     if conn is None:
         return replies.error("not_connected", "Connect before resuming.")
+    if extra:
+        return replies.extra_arguments("resume", len(extra))
     try:
-        command = Resume.model_validate(payload or {})
+        command = payloads.read(Resume, payload or {})
         return replies.ok(live.catch_up(get_redis(), conn.session_id, conn.viewer, command.last_seq))
     except (DomainError, ValidationError) as exc:
         return replies.from_exception(exc)
@@ -155,8 +157,10 @@ def on_resume(payload: Any = None) -> dict[str, Any]:
 
 
 @socketio.on("sync_clock")
-def on_sync_clock(*_: Any) -> dict[str, Any]:
+def on_sync_clock(_payload: Any = None, *extra: Any) -> dict[str, Any]:
     """Any client: the server's clock, to count down against the server's end instants."""
+    if extra:
+        return replies.extra_arguments("sync_clock", len(extra))
     return replies.ok({"server_time": time.time()})
 
 

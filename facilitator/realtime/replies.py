@@ -31,6 +31,12 @@ OUTCOME_UNKNOWN = (
 log = logging.getLogger("facilitator.storage")
 
 
+def extra_arguments(event: str, count: int) -> dict[str, Any]:
+    """The answer to an event sent with more than its one payload (a client's bug, said plainly)."""
+    more = "another argument" if count == 1 else f"{count} more arguments"
+    return error("invalid", f"{event} takes one object; {more} came with it. Send the fields in the object.")
+
+
 def storage_failed(what: str, exc: Exception, *, write: bool = True) -> dict[str, Any]:
     """The answer when Redis failed: `outcome_unknown` if a write of this request had gone
     out, else `unavailable`. Logged in one line (the failure is Redis's, not a bug here)."""

@@ -35,6 +35,7 @@ def parse(
 ) -> tuple[M | None, dict[str, str]]:
     """The command, or None and the problems by form field."""
     try:
-        return model.model_validate(raw), {}
+        # A form sends only text, so "5" must read as 5 here: commands are strict for JSON.
+        return model.model_validate(raw, strict=False), {}
     except ValidationError as exc:
         return None, messages(exc, labels, keys)

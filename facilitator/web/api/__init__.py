@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
 from pydantic import BaseModel, ValidationError
 from werkzeug.wrappers import Response
 
+from ... import payloads
 from ...domain.errors import DomainError
 from ...realtime.replies import describe, fields
 from ...store import get_redis
@@ -76,6 +77,15 @@ def _authenticate() -> ResponseReturnValue | None:
     return None
 
 
+def _body(model: type[BaseModel]) -> BaseModel:
+    """The request's JSON object as `model`, read strictly (see `payloads`)."""
+    payload = payloads.decode(request.get_data()) if request.is_json else None
+    if not isinstance(payload, dict):
+        raise DomainError("invalid", "Send a JSON object as the request body.")
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or payloads.MAX_BYTES
+    return payloads.read(model, payload, limit)
+
+
 def operation(
     method: str,
     rule: str,
@@ -99,15 +109,9 @@ def operation(
         def wrapped(**params: Any) -> ResponseReturnValue:
             if auth and (refused := _authenticate()) is not None:
                 return refused
-            if body is not None:
-                payload = request.get_json(silent=True)
-                if not isinstance(payload, dict):
-                    return error_response("invalid", "Send a JSON object as the request body.", 400)
-                try:
-                    params["body"] = body.model_validate(payload)
-                except ValidationError as exc:
-                    return error_response("invalid", describe(exc), 422, fields=fields(exc))
             try:
+                if body is not None:
+                    params["body"] = _body(body)
                 result = view(**params)
             except DomainError as exc:
                 return error_response(exc.code, exc.message, exc.status)

@@ -18,9 +18,9 @@ from . import current_api_user
 
 
 class Body(BaseModel):
-    """Base for API-only bodies."""
+    """Base for API-only bodies: no unknown fields, every value of its own JSON type."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 def published(session_id: str, outcome: Outcome[Any]) -> Any:
