@@ -142,6 +142,11 @@ def test_the_facilitator_edits_saves_releases_and_withdraws_the_report(
     assert EDITED in readable(phone.get(f"/s/{reviewed.sid}/feedback").get_data(as_text=True))
     # Sam's link shows Sam's report, of which there is none yet.
     assert phone.get(f"/i/{reviewed.sam_invite}/feedback").status_code == 404
+    # The personal link itself, closed for joining after the session, now leads to the report.
+    assert app.test_client().get(f"/i/{reviewed.invite}").headers["Location"].endswith(
+        f"/i/{reviewed.invite}/feedback"
+    )
+    assert app.test_client().get(f"/i/{reviewed.sam_invite}").status_code == 409
 
     # Saving a released report changes what Robin reads straight away.
     form["strengths-teamwork"] = "You brought everyone into the discussion."

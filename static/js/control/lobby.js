@@ -62,12 +62,18 @@ function removeButton(candidate) {
 // Once the session has ended the lobby is over: nobody to lock out or remove.
 const joinable = () => ["draft", "open", "live"].includes(model.session.state);
 
+/** The candidate's summary page: their evidence, ratings and the review, for the facilitator. */
+const summaryUrl = (candidate) =>
+  `/sessions/${encodeURIComponent(model.session.id)}/candidates/${encodeURIComponent(candidate.id)}/summary`;
+
 function candidateRow(candidate, start, at) {
   return el("tr", { "data-status": candidate.status },
     el("th", { scope: "row" },
       el("span", { className: "person" },
         candidate.status === "checked_in" ? presenceDot(model.online, candidate.id) : el("span", { className: "dot dot-none", "aria-hidden": "true" }),
-        el("span", { className: "person-name", dir: "auto", text: candidate.name })),
+        candidate.status === "checked_in"
+          ? el("a", { className: "person-name", dir: "auto", href: summaryUrl(candidate), text: candidate.name })
+          : el("span", { className: "person-name", dir: "auto", text: candidate.name })),
       candidate.walk_in ? el("span", { className: "badge badge-walk-in", text: "Walk-in" }) : null),
     el("td", {}, el("div", { className: "arrival" },
       el("span", { className: `badge badge-${candidate.status.replace("_", "-")}`, text: CANDIDATE_LABELS[candidate.status] || candidate.status }),
