@@ -21,6 +21,7 @@ from ..domain.errors import DomainError
 from ..domain.models import CandidateStatus
 from ..realtime.connection import DEVICE_COOKIE
 from ..services import joining
+from ..services.review import released_feedback
 from ..store import get_redis, unit
 from ..store import sessions as session_store
 from . import feedback as feedback_pages
@@ -81,6 +82,9 @@ def invite(token: str) -> str | Response:
     try:
         pending = joining.start_by_link(r, session_id, candidate_id)
     except DomainError as exc:
+        # After the session the same link is how a candidate reads their released feedback.
+        if released_feedback(r, session_id, candidate_id) is not None:
+            return redirect(url_for("candidate.feedback_by_link", token=token[:100]))
         return render_template("candidate/problem.html", message=exc.message), 409  # type: ignore[return-value]
     session[PENDING] = pending
     return redirect(url_for("candidate.privacy"))
