@@ -42,6 +42,7 @@ def rooms_of(session_id: str, viewer: Viewer) -> list[str]:
 EVICTIONS = {
     "candidate_removed": ("candidate", "candidate_id"),
     "observer_removed": ("observer", "observer_id"),
+    "manager_removed": ("manager", "manager_id"),
 }
 
 

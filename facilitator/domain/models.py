@@ -18,6 +18,7 @@ MAX_NAME = 80
 MAX_BRIEF = 20_000
 MAX_ROLE_BRIEFS = 12
 MAX_EXERCISES = 20
+MAX_MANAGERS = 20
 MAX_CANDIDATES = 500
 MAX_TEXT = 2_000
 
@@ -202,6 +203,8 @@ class Session(Record):
     location: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_TITLE)] = ""
     join_code: str
     owner_id: str
+    # Facilitators the owner (or an admin) gave the session to run beside them.
+    managers: list[str] = Field(default_factory=list, max_length=MAX_MANAGERS)
     state: SessionState = SessionState.DRAFT
     lobby_locked: bool = False
     blind_ratings: bool = True

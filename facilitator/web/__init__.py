@@ -64,6 +64,7 @@ def unavailable_page(message: str) -> str:
 def init_app(app: Flask) -> None:
     """Register blueprints, the staff user loader, security headers and error pages."""
     from . import api, auth, branding, candidate, exports, library, live, panel, sessions, staff, washup
+    from .co_facilitators import bp as co_facilitators_bp
     from .feedback import bp as feedback_bp
     from .review import bp as review_bp
 
@@ -79,6 +80,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(exports.bp)
     app.register_blueprint(branding.bp)
     app.register_blueprint(washup.bp)
+    app.register_blueprint(co_facilitators_bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)
 

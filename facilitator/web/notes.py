@@ -24,6 +24,7 @@ PLACES = {
     "panel-add": ("panel", "add-observer"),
     "panel-members": ("panel", "panel-members"),
     "panel-invite": ("panel", "invite-observers"),
+    "co-facilitators": ("panel", "co-facilitators"),
 }
 
 

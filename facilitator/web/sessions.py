@@ -14,8 +14,8 @@ from ..domain.commands import ChangeState, ExerciseInput, SessionDetails
 from ..domain.errors import DomainError
 from ..domain.models import ExerciseKind, SessionState
 from ..domain.states import LABELS, allowed_targets
-from ..services import panel, setup
-from ..services.access import can_create_sessions, visible_sessions
+from ..services import co_facilitators, panel, setup
+from ..services.access import can_create_sessions, runs, visible_sessions
 from ..store import get_redis
 from ..store import sessions as session_store
 from ..store import users as user_store
@@ -41,7 +41,10 @@ def index() -> str:
     """The dashboard: every session, newest first."""
     sessions = visible_sessions(session_store.list_all(get_redis()), me())
     return render_template(
-        "sessions/index.html", sessions=sessions, labels=LABELS, can_run=can_create_sessions(me())
+        "sessions/index.html",
+        sessions=sessions,
+        labels=LABELS,
+        runs={s.id for s in sessions if runs(s, me())},
     )
 
 
@@ -121,6 +124,9 @@ def show(session_id: str) -> str:
         labels=LABELS,
         panel=panel.members(r, data),
         staff=staff,
+        co_facilitators=co_facilitators.members(r, data.session),
+        facilitators=co_facilitators.candidates(r, data.session),
+        chooses_co_facilitators=me().role == "admin" or me().id == data.session.owner_id,
         targets=sorted(allowed_targets(data.session.state), key=list(SessionState).index),
         note=notes.take(session_id) or {},
     )

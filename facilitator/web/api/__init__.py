@@ -140,4 +140,13 @@ def current_api_user() -> Any:
     return g.api_user
 
 
-from . import export_routes, feedback_routes, live_routes, openapi, panel_routes, review_routes, setup_routes  # noqa: E402,F401  (registers the routes)
+from . import (  # noqa: E402,F401  (registers the routes)
+    co_facilitator_routes,
+    export_routes,
+    feedback_routes,
+    live_routes,
+    openapi,
+    panel_routes,
+    review_routes,
+    setup_routes,
+)

@@ -17,7 +17,7 @@ from ...domain.errors import DomainError, Forbidden
 from ...domain.events import Viewer
 from ...domain.lobby import candidate_summary
 from ...domain.models import Competency
-from ...services import setup, snapshots
+from ...services import access, setup, snapshots
 from ...store import get_redis, log
 from ...store import sessions as session_store
 from ..helpers import public_url
@@ -31,18 +31,20 @@ class RosterText(Body):
     text: Annotated[str, StringConstraints(min_length=1, max_length=200_000)]
 
 
-@operation("GET", "/sessions", "List sessions", tag="sessions")
+@operation("GET", "/sessions", "List the sessions you run or observe", tag="sessions")
 def list_sessions() -> Any:
-    """Every session, newest first."""
+    """The caller's sessions, newest first: every one for admins; for others those they run
+    or observe. A join code only for sessions the caller runs."""
+    user = current_api_user()
     return [
         {
             "id": s.id,
             "title": s.title,
             "state": s.state.value,
-            "join_code": s.join_code,
+            "join_code": s.join_code if access.runs(s, user) else None,
             "scheduled_start": s.scheduled_start.isoformat() if s.scheduled_start else None,
         }
-        for s in session_store.list_all(get_redis())
+        for s in access.visible_sessions(session_store.list_all(get_redis()), user)
     ]
 
 
