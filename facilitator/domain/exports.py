@@ -17,9 +17,9 @@ is the rule they share.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from . import agreement
@@ -89,7 +89,8 @@ def iso(instant: float | None) -> str:
     """An epoch instant as ISO 8601 in UTC to the second ("2025-03-04T09:30:00Z"); "" for none."""
     if instant is None:
         return ""
-    return datetime.fromtimestamp(instant, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # time.gmtime is about twice as quick as datetime here, and an export formats thousands.
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(instant))
 
 
 def looks_like_formula(text: str) -> bool:
@@ -199,23 +200,22 @@ def ratings_sheet(source: Source) -> Sheet:
             r.observer_id,
         ),
     )
+    titles = {e.id: e.title for e in session.exercises}
+    competency_names = {c.id: c.name for c in session.competencies}
     rows: list[tuple[Value, ...]] = []
     for rating in ordered:
-        exercise = session.exercise(rating.exercise_id)
+        # What every score of the rating shares, worked out once.
+        given = (
+            source.data.candidates[rating.candidate_id].name,
+            titles.get(rating.exercise_id, rating.exercise_id),
+            source.name(rating.observer_id),
+        )
+        submitted = iso(rating.submitted_at)
         scores = sorted(rating.scores.items(), key=lambda item: competency_order.get(item[0], last))
-        for competency_id, score in scores:
-            competency = session.competency(competency_id)
-            rows.append(
-                (
-                    source.data.candidates[rating.candidate_id].name,
-                    exercise.title if exercise else rating.exercise_id,
-                    source.name(rating.observer_id),
-                    competency.name if competency else competency_id,
-                    score.score,
-                    score.evidence,
-                    iso(rating.submitted_at),
-                )
-            )
+        rows.extend(
+            (*given, competency_names.get(cid, cid), score.score, score.evidence, submitted)
+            for cid, score in scores
+        )
     return Sheet("ratings", "Ratings", header, widths, rows)
 
 
