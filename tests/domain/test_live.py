@@ -130,14 +130,18 @@ def test_moving_a_candidate_tells_both_groups_during_an_exercise() -> None:
     assert mover in told and set(source.members) <= told and set(target.members) <= told
 
 
-def test_locked_lobby_refuses_walk_ins_but_not_the_roster() -> None:
+def test_locked_lobby_refuses_every_typed_name_but_not_personal_links() -> None:
     data = live_session(state=SessionState.OPEN)
     data.candidates["r1"] = Candidate(id="r1", name="Rosa Parks", added_at=0.0)
     lobby.set_lobby_lock(data, True)
     with pytest.raises(Forbidden, match="locked"):
         lobby.check_in(data, name="Stranger", candidate_id=None, by_link=False, now=1.0)
-    candidate, _ = lobby.check_in(data, name="rosa  PARKS", candidate_id=None, by_link=False, now=2.0)
-    assert candidate.id == "r1" and candidate.checked_in_at == 2.0
+    # A rostered name typed in is no proof of who is typing it.
+    with pytest.raises(Forbidden, match="locked"):
+        lobby.check_in(data, name="rosa  PARKS", candidate_id=None, by_link=False, now=2.0)
+    assert data.candidates["r1"].status == CandidateStatus.INVITED
+    candidate, _ = lobby.check_in(data, name="Rosa Parks", candidate_id="r1", by_link=True, now=3.0)
+    assert candidate.id == "r1" and candidate.checked_in_at == 3.0
 
 
 def test_removed_candidate_cannot_check_in_again() -> None:
