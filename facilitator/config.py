@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -22,11 +23,14 @@ def _secret_key(data_dir: Path) -> str:
     path = data_dir / "secret_key"
     try:
         if path.exists():
+            with contextlib.suppress(PermissionError):
+                path.chmod(0o600)  # one an earlier version wrote readable to all
             return path.read_text().strip()
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         key = secrets.token_hex(32)
-        path.write_text(key)
-        path.chmod(0o600)
+        # Created 600, so it is never readable by others, not even between write and chmod.
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+            out.write(key)
     except OSError as exc:
         raise StartupError(
             f"The data folder {data_dir} cannot be written ({exc.strerror or exc}). "
