@@ -11,4 +11,5 @@ RUN pip install --no-cache-dir -e .
 ENV FACILITATOR_DATA_DIR=/data
 EXPOSE 8000
 # One gevent worker per process: scale by running more containers behind the sticky proxy.
-CMD ["gunicorn", "--worker-class", "geventwebsocket.gunicorn.workers.GeventWebSocketWorker", "--workers", "1", "--bind", "0.0.0.0:8000", "facilitator:create_app()"]
+# facilitator.wsgi also starts the heartbeat, the presence sweep and the retention sweep.
+CMD ["gunicorn", "--worker-class", "geventwebsocket.gunicorn.workers.GeventWebSocketWorker", "--workers", "1", "--bind", "0.0.0.0:8000", "--graceful-timeout", "10", "facilitator.wsgi:app"]

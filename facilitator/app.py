@@ -36,7 +36,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     store.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)
-    manager: dict[str, Any] = {}
+    # Always named: Flask-SocketIO keeps init_app's options, so an app without the stream
+    # after one with it (tests make many) would inherit the other's manager.
+    manager: dict[str, Any] = {"client_manager": None}
     if app.config.get("PUSH_STREAM"):
         # Several processes share pushes through a Redis Stream; the embedded default runs one.
         from .realtime.streams import StreamManager

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 import uuid
 
 import redis
@@ -56,6 +57,7 @@ def _publish(found: dict[str, list[Event]]) -> None:
 def _beat_forever(app: Flask, ident: str, ttl_s: float) -> None:
     from .connection import connections
 
+    sweep_after = 0.0
     while True:
         socketio.sleep(ttl_s / 3)
         with app.app_context():
@@ -65,7 +67,11 @@ def _beat_forever(app: Flask, ident: str, ttl_s: float) -> None:
                     log.warning("presence: this process had been taken for dead; recording its sockets again")
                     held = [(sid, c.session_id, c.viewer) for sid, c in list(connections.items())]
                     _publish(presence.reclaim(r, ident, held))
-                _publish(presence.sweep(r, skip=ident))
+                    # Most likely Redis was away for all of us: let the others beat again
+                    # before taking any of them for dead.
+                    sweep_after = time.monotonic() + ttl_s
+                if time.monotonic() >= sweep_after:
+                    _publish(presence.sweep(r, skip=ident))
             except redis.RedisError as exc:
                 log.warning("presence: heartbeat or sweep failed (%s)", exc)
             except Exception:  # the loop must outlive any bug in one round

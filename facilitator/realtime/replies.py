@@ -37,11 +37,17 @@ def extra_arguments(event: str, count: int) -> dict[str, Any]:
     return error("invalid", f"{event} takes one object; {more} came with it. Send the fields in the object.")
 
 
+CANNOT_CONNECT = "The server cannot reach its storage right now; your device will connect again shortly."
+
+
 def storage_failed(what: str, exc: Exception, *, write: bool = True) -> dict[str, Any]:
     """The answer when Redis failed: `outcome_unknown` if a write of this request had gone
-    out, else `unavailable`. Logged in one line (the failure is Redis's, not a bug here)."""
+    out, else `unavailable` (always, for a connection: it saves nothing of the client's).
+    Logged in one line: the failure is Redis's, not a bug here."""
     code = storage.failure_code() if write else "unavailable"
     log.warning("storage failed during %s (%s): %s", what, code, exc)
+    if not write:
+        return error(code, CANNOT_CONNECT)
     return error(code, OUTCOME_UNKNOWN if code == "outcome_unknown" else UNAVAILABLE)
 
 

@@ -9,9 +9,10 @@ reconnects with backoff and reads on from that id, so it delivers everything pub
 the meantime, in order, once. With AOF on, the stream survives a Redis restart too.
 
 A process delivers its own emits directly (as python-socketio's pub/sub managers do) and
-skips them when they come back through the stream. An emit that cannot be added to the
-stream (Redis unreachable) waits in a backlog and is added, in order, once Redis answers
-again; a copy added twice (the reply was lost) is delivered once, by its message id.
+skips them when they come back through the stream. Its other emits are added by one writer,
+in emit order and in batches; an emit that cannot be added yet (Redis unreachable) waits and
+is added, in order, once Redis answers again; a copy added twice (the reply was lost) is
+delivered once, by its message id.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ READ_COUNT = 500
 BACKOFF_FIRST_S = 0.1
 BACKOFF_MAX_S = 2.0
 BACKLOG_LIMIT = 10_000
+WRITE_BATCH = 200
 SEEN_LIMIT = 20_000
 
 ClientFactory = Callable[..., redis.Redis]
@@ -57,7 +59,9 @@ class StreamManager(socketio.PubSubManager):
         self.last_id: str | None = None
         self._ids = itertools.count(1)
         self._backlog: deque[str] = deque()
-        self._flushing = threading.Lock()
+        self._starting = threading.Lock()
+        self._wake = threading.Event()
+        self._writer: Any = None
         self._seen: set[str] = set()
         self._seen_order: deque[str] = deque()
 
@@ -72,40 +76,46 @@ class StreamManager(socketio.PubSubManager):
     # ---- publishing ----
 
     def _publish(self, data: dict[str, Any]) -> None:
-        """Add one message to the stream, or keep it (in order) until Redis answers."""
+        """Queue one message for the stream; the writer adds queued messages in order."""
         data["mid"] = f"{self.host_id}:{next(self._ids)}"
         payload = self.json.dumps(data)
-        if self._backlog:
-            self._keep(payload)
-            self._flush()
-            return
-        try:
-            pushes.append(self.writer, payload, self.maxlen)
-        except redis.RedisError as exc:
-            log.warning("push stream: cannot add a push (%s); it waits until Redis answers", exc)
-            self._keep(payload)
-
-    def _keep(self, payload: str) -> None:
-        if len(self._backlog) >= BACKLOG_LIMIT:
-            self._backlog.popleft()
-            log.error("push stream: backlog full; the oldest waiting push is dropped")
-        self._backlog.append(payload)
-
-    def _flush(self) -> None:
-        """Add the waiting pushes, oldest first; stop at the first failure."""
-        if not self._backlog or not self._flushing.acquire(blocking=False):
-            return
-        try:
-            sent = 0
-            while self._backlog:
-                pushes.append(self.writer, self._backlog[0], self.maxlen)
+        with self._starting:
+            if len(self._backlog) >= BACKLOG_LIMIT:
                 self._backlog.popleft()
-                sent += 1
-            log.warning("push stream: %d waiting push(es) added now that Redis answers", sent)
-        except redis.RedisError:
-            pass  # still unreachable: the next publish or read tries again
-        finally:
-            self._flushing.release()
+                log.error("push stream: %d pushes waiting; the oldest is dropped", BACKLOG_LIMIT)
+            self._backlog.append(payload)
+            if self._writer is None:
+                self._writer = self.server.start_background_task(self._write_forever)
+        self._wake.set()
+
+    def _write_forever(self) -> None:
+        """Add queued messages to the stream in batches, oldest first, until Redis takes them.
+
+        One writer keeps them in emit order; a batch is one round trip (and, with appendfsync
+        always, one fsync) however many emits it carries, so a burst costs little per emit.
+        """
+        backoff = BACKOFF_FIRST_S
+        failing = False
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            while self._backlog:
+                batch = [self._backlog[i] for i in range(min(len(self._backlog), WRITE_BATCH))]
+                try:
+                    pushes.append_all(self.writer, batch, self.maxlen)
+                except redis.RedisError as exc:
+                    if not failing:
+                        log.warning("push stream: cannot add pushes (%s); they wait until Redis answers", exc)
+                    failing = True
+                    self.server.sleep(backoff)
+                    backoff = min(backoff * 2, BACKOFF_MAX_S)
+                    continue
+                for _ in batch:
+                    self._backlog.popleft()
+                if failing:
+                    log.warning("push stream: Redis answers again; waiting pushes added")
+                failing = False
+                backoff = BACKOFF_FIRST_S
 
     # ---- reading ----
 
@@ -121,7 +131,6 @@ class StreamManager(socketio.PubSubManager):
                     client_name=self.reader_name,
                 )
                 self._resume_point(reader)
-                self._flush()
                 while True:
                     after = self.last_id or pushes.NO_ENTRY
                     entries = pushes.read_after(reader, after, READ_COUNT, self.block_ms)
@@ -131,7 +140,6 @@ class StreamManager(socketio.PubSubManager):
                         message = self._decode(payload)
                         if message is not None:
                             yield message
-                    self._flush()
             except (redis.RedisError, OSError) as exc:
                 log.warning(
                     "push stream: reading stopped (%s); reconnecting in %.1f s from %s",

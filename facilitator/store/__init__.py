@@ -118,11 +118,11 @@ def connect(settings: RedisSettings) -> Storage:
     client = open_client(settings)
     try:
         client.ping()
-    except redis.AuthenticationError:
-        raise StartupError(
-            f"Redis at {settings.where} refused the password. Check the user and password in REDIS_URL."
-        ) from None
     except (redis.RedisError, OSError) as exc:
+        if isinstance(exc, redis.AuthenticationError) or isinstance(exc.__cause__, redis.AuthenticationError):
+            raise StartupError(
+                f"Redis at {settings.where} refused the password. Check the user and password in REDIS_URL."
+            ) from None
         raise StartupError(f"Cannot reach {settings.where}: {exc}. Check REDIS_URL.") from None
     return client
 

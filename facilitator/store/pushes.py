@@ -16,9 +16,12 @@ from . import keys
 NO_ENTRY = "0-0"
 
 
-def append(r: redis.Redis, payload: str, maxlen: int) -> str:
-    """Add one emit; returns its entry id."""
-    return cast(str, r.xadd(keys.pushes(), {"m": payload}, maxlen=maxlen, approximate=True))
+def append_all(r: redis.Redis, payloads: list[str], maxlen: int) -> list[str]:
+    """Add emits in this order, in one round trip; returns their entry ids."""
+    with r.pipeline(transaction=False) as pipe:
+        for payload in payloads:
+            pipe.xadd(keys.pushes(), {"m": payload}, maxlen=maxlen, approximate=True)
+        return cast(list[str], pipe.execute())
 
 
 def tail(r: redis.Redis) -> str:

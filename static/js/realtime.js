@@ -5,7 +5,9 @@ import { io } from "/vendor/socket.io.esm.min.js";
 
 const RETRY_MS = 3000;
 // Refusals that mean "not now" rather than "no": the write stays in the outbox.
-const RETRY_LATER = new Set(["unavailable", "busy"]);
+// outcome_unknown: storage broke mid-write; the same id again is safe and settles it.
+const RETRY_LATER = new Set(["unavailable", "busy", "outcome_unknown"]);
+const STORAGE_RETRY_MS = 2000;
 
 export class Live {
   /**
@@ -49,7 +51,13 @@ export class Live {
     });
     this.socket.io.on("reconnect_attempt", () => this.setStatus(navigator.onLine ? "reconnecting" : "offline"));
     this.socket.on("connect_error", (err) => {
-      if (err && err.data && err.data.code) {
+      if (err && err.data && RETRY_LATER.has(err.data.code)) {
+        // The server is there but its storage is not: refused for now, so try again.
+        this.setStatus("reconnecting");
+        setTimeout(() => {
+          if (this.status !== "refused" && !this.socket.connected) this.socket.connect();
+        }, STORAGE_RETRY_MS);
+      } else if (err && err.data && err.data.code) {
         // The server refused us (removed, signed out): retrying will not help.
         this.setStatus("refused");
         this.socket.disconnect();
@@ -105,6 +113,14 @@ export class Live {
     const receivedAt = Date.now() / 1000;
     if (!ack.ok) {
       this.resuming = false;
+      if (ack.error && RETRY_LATER.has(ack.error.code)) {
+        // Storage is away for a moment: stay as we are and ask again.
+        this.setStatus("reconnecting");
+        setTimeout(() => {
+          if (this.socket.connected && !this.resuming) this.resume();
+        }, STORAGE_RETRY_MS);
+        return;
+      }
       if (this.options.onRefused) this.options.onRefused(ack.error);
       return;
     }
