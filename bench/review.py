@@ -95,7 +95,7 @@ def seed(r: redis.Redis) -> tuple[str, list[str]]:
         CandidateInput(name=f"Candidate {n:02d}", email=f"candidate{n}@bench.example")
         for n in range(CANDIDATES)
     ]
-    setup.add_candidates(r, lead, sid, people)
+    setup.add_candidates(r, lead, sid, people, "bench-secret")
     for observer_id in observers:
         panel.add(r, lead, sid, observer_id)
     start = time.time() - 6 * 3600

@@ -23,13 +23,15 @@ class LiveServer:
         self.data_dir = data_dir
         self.process: subprocess.Popen[bytes] | None = None
         self.log = data_dir / "server.log"
+        # Personal invite links are derived from it (store/invites.py), so tests need it too.
+        self.secret_key = "live-test-secret"
 
     def start(self) -> None:
         """Start the server and wait until it answers."""
         env = {
             **os.environ,
             "REDIS_URL": self.redis_url,
-            "SECRET_KEY": "live-test-secret",
+            "SECRET_KEY": self.secret_key,
             "FACILITATOR_DATA_DIR": str(self.data_dir),
             "PORT": str(self.port),
         }

@@ -59,7 +59,7 @@ def reviewed(client: FlaskClient, r: redis.Redis, api_token: str) -> Reviewed:
     )
     finished.start_review()
     agree(finished, 0, {"teamwork": 4, "communication": 3})
-    invites = session_store.invite_tokens(r, finished.sid)
+    invites = session_store.invite_tokens(r, finished.sid, client.application.config["SECRET_KEY"])
     robin, sam = finished.candidate_ids
     return Reviewed(finished, robin, invites[robin], finished.panel.people[0]["token"], invites[sam])
 

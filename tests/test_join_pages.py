@@ -78,7 +78,7 @@ def test_locked_lobby_refuses_walk_ins_but_personal_links_work(
     build.call("post", f"/sessions/{build.session_id}/lobby", {"locked": True}, expect=200)
     _, refused = join_by_code(app, build.join_code, "Walk In")
     assert refused.status_code == 400 and "lobby is locked" in refused.get_data(as_text=True)  # type: ignore[attr-defined]
-    token = session_store.invite_tokens(r, build.session_id).popitem()[1]
+    token = session_store.invite_tokens(r, build.session_id, app.config["SECRET_KEY"]).popitem()[1]
     phone = app.test_client()
     assert phone.get(f"/i/{token}").headers["Location"].endswith("/join/privacy")
     assert phone.post("/join/privacy").status_code == 302
@@ -89,7 +89,7 @@ def test_removed_candidate_stays_removed_after_a_reload(
     app: Flask, client: FlaskClient, api_token: str, r: redis.Redis
 ) -> None:
     build = open_session(client, api_token, roster=("Linus",))
-    token = session_store.invite_tokens(r, build.session_id).popitem()[1]
+    token = session_store.invite_tokens(r, build.session_id, app.config["SECRET_KEY"]).popitem()[1]
     phone = app.test_client()
     phone.get(f"/i/{token}")
     phone.post("/join/privacy")

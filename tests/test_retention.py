@@ -33,7 +33,7 @@ def test_sweep_erases_only_sessions_past_their_retention_period(
     panel.build.call(
         "post", f"/sessions/{sid}/candidates", {"candidates": [{"name": "Invited Only"}]}, expect=201
     )
-    invite = next(iter(session_store.invite_tokens(r, sid).values()))
+    invite = next(iter(session_store.invite_tokens(r, sid, client.application.config["SECRET_KEY"]).values()))
     panel.a.call(
         "post",
         f"/sessions/{sid}/observations",

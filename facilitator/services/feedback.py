@@ -51,7 +51,9 @@ class FeedbackPage:
         return self.record.feedback
 
 
-def open_feedback(r: redis.Redis, user: StaffUser, session_id: str, candidate_id: str) -> FeedbackPage:
+def open_feedback(
+    r: redis.Redis, user: StaffUser, session_id: str, candidate_id: str, secret: str
+) -> FeedbackPage:
     """The saved report, a draft from the evidence and its basis, for the session's facilitators."""
     data = unit.load(r, session_id)
     require_manager(data.session, user)
@@ -78,7 +80,7 @@ def open_feedback(r: redis.Redis, user: StaffUser, session_id: str, candidate_id
         record=record,
         draft=drafting.draft(data.session, record, mine),
         basis=basis,
-        invite_token=session_store.invite_tokens(r, session_id).get(candidate_id),
+        invite_token=session_store.invite_tokens(r, session_id, secret).get(candidate_id),
     )
 
 

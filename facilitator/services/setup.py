@@ -93,14 +93,15 @@ def remove_exercise(r: redis.Redis, user: StaffUser, session_id: str, exercise_i
 
 
 def add_candidates(
-    r: redis.Redis, user: StaffUser, session_id: str, entries: list[CandidateInput]
+    r: redis.Redis, user: StaffUser, session_id: str, entries: list[CandidateInput], secret: str
 ) -> Outcome[Any]:
-    """Add people to the roster and give each a personal invite link."""
+    """Add people to the roster and give each a personal invite link (derived from `secret`,
+    the app's SECRET_KEY)."""
 
     def decide(data: SessionData, extra: Extra) -> tuple[list[dict[str, Any]], list[Event]]:
         added, events = setup.add_candidates(data, entries, time.time())
         ids = [c.id for c in added]
-        extra.append(lambda pipe: session_store.issue_invites(pipe, session_id, ids))
+        extra.append(lambda pipe: session_store.issue_invites(pipe, session_id, ids, secret))
         extra.append(lambda pipe: people.index(pipe, session_id, added))
         result = [lobby.candidate_summary(c) for c in added]
         return result, events

@@ -9,8 +9,7 @@ import redis
 from ..domain import retention
 from ..domain.events import Event
 from ..domain.models import SessionData
-from . import keys, people, unit
-from .users import token_hash
+from . import invites, keys, people, unit
 
 
 def erase(r: redis.Redis, session_id: str, now: float) -> bool:
@@ -18,11 +17,10 @@ def erase(r: redis.Redis, session_id: str, now: float) -> bool:
     per_person: list[str] = []
     for pattern in keys.candidate_data_patterns(session_id):
         per_person += [cast(str, k) for k in r.scan_iter(match=pattern, count=500)]
-    invites = cast(dict[str, str], r.hgetall(keys.candidate_secrets(session_id)))
     doomed = [
         *keys.candidate_data(session_id),
         *per_person,
-        *(keys.invite(token_hash(t)) for t in invites.values()),
+        *(keys.invite(h) for h in invites.lookup_hashes(r, session_id)),
     ]
 
     def decide(data: SessionData, extra: unit.Extra) -> tuple[dict[str, Any], list[Event]]:

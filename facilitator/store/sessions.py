@@ -9,7 +9,7 @@ import redis
 
 from ..domain.ids import new_join_code, new_token
 from ..domain.models import Competency, Session
-from . import keys
+from . import invites, keys
 from .scripts import COUNT_ATTEMPT, TRACK_SOCKET, Lua
 from .users import token_hash
 
@@ -55,19 +55,18 @@ def by_join_code(r: redis.Redis, code: str) -> str | None:
 
 
 def issue_invites(
-    pipe: redis.client.Pipeline, session_id: str, candidate_ids: Iterable[str]
+    pipe: redis.client.Pipeline, session_id: str, candidate_ids: Iterable[str], secret: str
 ) -> dict[str, str]:
-    """Queue personal invite tokens for new candidates; returns candidate id -> token."""
-    tokens = {cid: new_token() for cid in candidate_ids}
-    for cid, token in tokens.items():
-        pipe.set(keys.invite(token_hash(token)), f"{session_id}:{cid}")
-        pipe.hset(keys.candidate_secrets(session_id), cid, token)
-    return tokens
+    """Queue personal invite tokens for new candidates; returns candidate id -> token.
+
+    Tokens are derived from `secret` (the app's SECRET_KEY) and never stored: see store/invites.py.
+    """
+    return invites.issue(pipe, session_id, candidate_ids, secret)
 
 
-def invite_tokens(r: redis.Redis, session_id: str) -> dict[str, str]:
-    """Candidate id -> personal invite token, to show the links again."""
-    return cast(dict[str, str], r.hgetall(keys.candidate_secrets(session_id)))
+def invite_tokens(r: redis.Redis, session_id: str, secret: str) -> dict[str, str]:
+    """Candidate id -> personal invite token, derived again to show the links."""
+    return invites.tokens(r, session_id, secret)
 
 
 def resolve_invite(r: redis.Redis, token: str) -> tuple[str, str] | None:

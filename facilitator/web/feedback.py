@@ -24,7 +24,7 @@ from ..services import feedback, history, review
 from ..services.history import EarlierStage
 from ..store import get_redis
 from . import forms
-from .helpers import me
+from .helpers import app_secret, me
 
 bp = Blueprint("feedback", __name__)
 
@@ -81,7 +81,7 @@ def follow_up_points(session_id: str, candidate_id: str) -> str:
 
 def _page(session_id: str, candidate_id: str) -> feedback.FeedbackPage:
     try:
-        return feedback.open_feedback(get_redis(), me(), session_id, candidate_id)
+        return feedback.open_feedback(get_redis(), me(), session_id, candidate_id, app_secret())
     except DomainError:
         abort(404, "There is no such candidate, or the session is not yours to run.")
 

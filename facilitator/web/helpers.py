@@ -20,6 +20,13 @@ def me() -> StaffUser:
     return current_user.account
 
 
+def app_secret() -> str:
+    """The app's SECRET_KEY, from which personal invite links are derived (store/invites.py)."""
+    from flask import current_app
+
+    return str(current_app.config["SECRET_KEY"])
+
+
 def managed(session_id: str) -> SessionData:
     """A session the signed-in user runs, or 404."""
     try:

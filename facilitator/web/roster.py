@@ -19,7 +19,7 @@ from ..domain.errors import DomainError
 from ..services import setup
 from ..store import get_redis, unit
 from . import forms, notes
-from .helpers import me
+from .helpers import app_secret, me
 
 MAX_UPLOAD = 256 * 1024
 
@@ -44,7 +44,7 @@ def add_one(session_id: str) -> Response:
         text = "The candidate was not added: correct what is marked below."
         return notes.back(session_id, "roster-add", text, "error", errors=errors, values=values)
     try:
-        outcome = setup.add_candidates(get_redis(), me(), session_id, [one])
+        outcome = setup.add_candidates(get_redis(), me(), session_id, [one], app_secret())
     except DomainError as exc:
         return notes.back(session_id, "roster-add", exc.message, "error", values=values)
     broadcast.publish(session_id, outcome.events)
@@ -70,7 +70,7 @@ def import_list(session_id: str, text: str) -> Response:
             leftover=reading.leftover,
         )
     try:
-        outcome = setup.add_candidates(get_redis(), me(), session_id, reading.entries)
+        outcome = setup.add_candidates(get_redis(), me(), session_id, reading.entries, app_secret())
     except DomainError as exc:
         return notes.back(session_id, "roster-import", exc.message, "error", leftover=text)
     broadcast.publish(session_id, outcome.events)

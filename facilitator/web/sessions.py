@@ -20,7 +20,7 @@ from ..store import get_redis
 from ..store import sessions as session_store
 from ..store import users as user_store
 from . import forms, notes, roster, weights
-from .helpers import managed, me, parse_local_datetime, safe_next
+from .helpers import app_secret, managed, me, parse_local_datetime, safe_next
 
 bp = Blueprint("sessions", __name__)
 MAX_ROLE_SLOTS = 12
@@ -110,7 +110,7 @@ def show(session_id: str) -> str:
     the result of the last form sent from it."""
     data = managed(session_id)
     r = get_redis()
-    invites = session_store.invite_tokens(r, session_id)
+    invites = session_store.invite_tokens(r, session_id, app_secret())
     on_panel = set(data.session.panel)
     staff = [u for u in user_store.all_users(r) if u.active and u.id not in on_panel]
     namesakes = {c.id for group in setup_rules.namesakes(data.candidates.values()) for c in group}

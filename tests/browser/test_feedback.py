@@ -37,7 +37,7 @@ def test_the_facilitator_releases_feedback_and_the_candidate_reads_it_on_a_phone
     finished.start_review()
     agree(finished, 0, {"teamwork": 4, "communication": 3})
     robin = finished.candidate_ids[0]
-    link = f"/i/{session_store.invite_tokens(r, finished.sid)[robin]}/feedback"
+    link = f"/i/{session_store.invite_tokens(r, finished.sid, live.secret_key)[robin]}/feedback"
     problems = Problems()
 
     phone = problems.watch(open_context(browser, contexts, live.url, **PHONE).new_page())

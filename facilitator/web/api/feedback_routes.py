@@ -17,6 +17,7 @@ from ...domain.review import MAX_FOLLOW_UP
 from ...services import feedback, history, review
 from ...store import get_redis
 from ...store.evidence import Written
+from ..helpers import app_secret
 from . import current_api_user, operation
 from .common import Body, command_id
 
@@ -50,7 +51,7 @@ def _written(session_id: str, written: Written) -> Any:
 @operation("GET", BASE + "/feedback", "Read a candidate's feedback report and a draft", tag="feedback")
 def get_feedback(session_id: str, candidate_id: str) -> Any:
     """The saved report (null before one), whether it is released, and a draft from the evidence."""
-    page = feedback.open_feedback(get_redis(), current_api_user(), session_id, candidate_id)
+    page = feedback.open_feedback(get_redis(), current_api_user(), session_id, candidate_id, app_secret())
     report = page.report
     return {
         "candidate_id": candidate_id,

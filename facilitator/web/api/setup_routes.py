@@ -20,7 +20,7 @@ from ...domain.models import Competency
 from ...services import access, setup, snapshots
 from ...store import get_redis, log
 from ...store import sessions as session_store
-from ..helpers import public_url
+from ..helpers import app_secret, public_url
 from . import current_api_user, operation
 from .common import Body, managed, published, request_id
 
@@ -133,7 +133,7 @@ def delete_exercise(session_id: str, exercise_id: str) -> Any:
 def list_candidates(session_id: str) -> Any:
     """Every candidate in the order they were added, with their personal join link."""
     data = managed(session_id)
-    invites = session_store.invite_tokens(get_redis(), session_id)
+    invites = session_store.invite_tokens(get_redis(), session_id, app_secret())
     return [
         {
             **candidate_summary(c),
@@ -149,9 +149,8 @@ def list_candidates(session_id: str) -> Any:
 )
 def add_candidates(session_id: str, body: RosterInput) -> Any:
     """Add people by name (and optional email)."""
-    return published(
-        session_id, setup.add_candidates(get_redis(), current_api_user(), session_id, body.candidates)
-    )
+    added = setup.add_candidates(get_redis(), current_api_user(), session_id, body.candidates, app_secret())
+    return published(session_id, added)
 
 
 @operation(
@@ -165,7 +164,8 @@ def add_candidates(session_id: str, body: RosterInput) -> Any:
 def import_candidates(session_id: str, body: RosterText) -> Any:
     """One person a line: name, then an optional email after a comma."""
     entries = setup_rules.parse_roster(body.text)
-    return published(session_id, setup.add_candidates(get_redis(), current_api_user(), session_id, entries))
+    added = setup.add_candidates(get_redis(), current_api_user(), session_id, entries, app_secret())
+    return published(session_id, added)
 
 
 @operation("GET", "/competencies", "List the competency library", tag="library")
