@@ -123,7 +123,8 @@ def connect(settings: RedisSettings) -> Storage:
             raise StartupError(
                 f"Redis at {settings.where} refused the password. Check the user and password in REDIS_URL."
             ) from None
-        raise StartupError(f"Cannot reach {settings.where}: {exc}. Check REDIS_URL.") from None
+        server = settings.where if settings.sentinels else f"Redis at {settings.where}"
+        raise StartupError(f"Cannot reach {server}: {exc}. Check REDIS_URL.") from None
     return client
 
 
