@@ -12,7 +12,7 @@ A process delivers its own emits directly (as python-socketio's pub/sub managers
 skips them when they come back through the stream. Its other emits are added by one writer,
 in emit order and in batches; an emit that cannot be added yet (Redis unreachable) waits and
 is added, in order, once Redis answers again; a copy added twice (the reply was lost) is
-delivered once, by its message id.
+delivered once, by its number.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ BACKOFF_FIRST_S = 0.1
 BACKOFF_MAX_S = 2.0
 BACKLOG_LIMIT = 10_000
 WRITE_BATCH = 200
-SEEN_LIMIT = 20_000
+SENDERS_LIMIT = 1000
 
 ClientFactory = Callable[..., redis.Redis]
 
@@ -62,8 +62,7 @@ class StreamManager(socketio.PubSubManager):
         self._starting = threading.Lock()
         self._wake = threading.Event()
         self._writer: Any = None
-        self._seen: set[str] = set()
-        self._seen_order: deque[str] = deque()
+        self._last_from: dict[str, int] = {}
 
     def initialize(self) -> None:
         """Note where the stream ends before the reader starts, so nothing slips between."""
@@ -77,9 +76,10 @@ class StreamManager(socketio.PubSubManager):
 
     def _publish(self, data: dict[str, Any]) -> None:
         """Queue one message for the stream; the writer adds queued messages in order."""
-        data["mid"] = f"{self.host_id}:{next(self._ids)}"
-        payload = self.json.dumps(data)
         with self._starting:
+            # Numbered as queued: the stream holds each process's messages in number order.
+            data["mid"] = f"{self.host_id}:{next(self._ids)}"
+            payload = self.json.dumps(data)
             if len(self._backlog) >= BACKLOG_LIMIT:
                 self._backlog.popleft()
                 log.error("push stream: %d pushes waiting; the oldest is dropped", BACKLOG_LIMIT)
@@ -135,6 +135,9 @@ class StreamManager(socketio.PubSubManager):
                     after = self.last_id or pushes.NO_ENTRY
                     entries = pushes.read_after(reader, after, READ_COUNT, self.block_ms)
                     backoff = BACKOFF_FIRST_S
+                    if len(entries) == READ_COUNT and pushes.trimmed_past(reader, after):
+                        # Far behind (a stopped process, say), and the cap overtook us.
+                        self._missed(f"the stream was trimmed past entry {after}")
                     for entry_id, payload in entries:
                         self.last_id = entry_id
                         message = self._decode(payload)
@@ -162,14 +165,17 @@ class StreamManager(socketio.PubSubManager):
         if self.last_id == pushes.NO_ENTRY or pushes.holds(reader, self.last_id):
             return
         # Trimmed past it (or the stream was lost): everything left is newer than it.
-        log.warning("push stream: entry %s is gone; local sockets reconnect to catch up", self.last_id)
+        self._missed(f"entry {self.last_id} is gone")
         self.last_id = pushes.NO_ENTRY
-        for namespace in list(self.get_namespaces()):
-            for sid, _ in list(self.get_participants(namespace, None)):
-                self.server.disconnect(sid, namespace=namespace, ignore_queue=True)
 
     def _decode(self, payload: str) -> dict[str, Any] | None:
-        """The message, or None for a copy already delivered (added twice by a retry)."""
+        """The message, or None for a copy already delivered (added twice by a retry).
+
+        Each process numbers its messages and its one writer adds them in that order, so a
+        number at or below the last one seen from that process is a copy, and a number
+        further on than the next is a gap: those pushes were trimmed away before this process
+        read them (it was stopped, or far behind). Its sockets then reconnect and resume.
+        """
         try:
             message = self.json.loads(payload)
         except ValueError:
@@ -177,12 +183,23 @@ class StreamManager(socketio.PubSubManager):
             return None
         if not isinstance(message, dict):
             return None
-        mid = message.get("mid")
-        if isinstance(mid, str):
-            if mid in self._seen:
-                return None
-            self._seen.add(mid)
-            self._seen_order.append(mid)
-            if len(self._seen_order) > SEEN_LIMIT:
-                self._seen.discard(self._seen_order.popleft())
+        sender, _, number = str(message.get("mid", "")).rpartition(":")
+        if not sender or sender == self.host_id or not number.isdigit():
+            return message  # our own come back (the base class skips them), or unnumbered
+        last = self._last_from.get(sender)
+        if last is not None and int(number) <= last:
+            return None
+        if last is not None and int(number) > last + 1:
+            self._missed(f"{int(number) - last - 1} push(es) of another process are gone from the stream")
+        self._last_from[sender] = int(number)
+        if len(self._last_from) > SENDERS_LIMIT:  # processes come and go; forget the oldest
+            self._last_from.pop(next(iter(self._last_from)))
         return message
+
+    def _missed(self, what: str) -> None:
+        """Local sockets may lack pushes: close them, so their clients reconnect and resume
+        from the session logs, which hold every event."""
+        log.warning("push stream: %s; local sockets reconnect to catch up", what)
+        for namespace in list(self.get_namespaces()):
+            for sid, _ in list(self.get_participants(namespace, None)):
+                self.server.disconnect(sid, namespace=namespace, ignore_queue=True)

@@ -35,6 +35,17 @@ def holds(r: redis.Redis, entry_id: str) -> bool:
     return bool(r.xrange(keys.pushes(), min=entry_id, max=entry_id, count=1))
 
 
+def trimmed_past(r: redis.Redis, entry_id: str) -> bool:
+    """Whether the oldest entry left is newer than `entry_id`: entries after it may be gone."""
+    oldest = cast(list[Any], r.xrange(keys.pushes(), count=1))
+    return bool(oldest) and entry_id != NO_ENTRY and _id(str(oldest[0][0])) > _id(entry_id)
+
+
+def _id(entry_id: str) -> tuple[int, int]:
+    ms, _, seq = entry_id.partition("-")
+    return int(ms), int(seq or 0)
+
+
 def read_after(r: redis.Redis, entry_id: str, count: int, block_ms: int) -> list[tuple[str, str]]:
     """Entries after `entry_id`, oldest first, waiting up to `block_ms` for the first one."""
     found = cast(list[Any], r.xread({keys.pushes(): entry_id}, count=count, block=block_ms))
