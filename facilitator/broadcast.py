@@ -43,6 +43,8 @@ EVICTIONS = {
     "candidate_removed": ("candidate", "candidate_id"),
     "observer_removed": ("observer", "observer_id"),
     "manager_removed": ("manager", "manager_id"),
+    # Another phone was let in as this candidate: the one they held before is signed out.
+    "candidate_device_replaced": ("candidate", "candidate_id"),
 }
 
 

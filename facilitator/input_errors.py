@@ -19,6 +19,8 @@ from pydantic_core import ErrorDetails
 # Field name -> what a person calls it.
 LABELS = {
     "accept_privacy_notice": "Privacy notice",
+    "admission_id": "Request to be let in",
+    "admission_token": "Admission token",
     "anchors": "Rating scale",
     "answer": "Answer",
     "api_token": "API token",

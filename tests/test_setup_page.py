@@ -151,15 +151,22 @@ def test_namesakes_are_flagged_at_import_and_asked_for_their_link_when_joining(
     build.state("open")
 
     phone = app.test_client()
-    refused = phone.post("/join", data={"code": build.join_code, "name": "SAM LEE"})
-    assert refused.status_code == 400 and "personal link" in refused.get_data(as_text=True)
+    # A shared name cannot say which Sam is typing: the phone waits for the facilitator.
+    phone.post("/join", data={"code": build.join_code, "name": "SAM LEE"})
+    asked = phone.post("/join/privacy")
+    assert asked.headers["Location"].endswith("/join/waiting")
+    assert "personal link" in phone.get("/join/waiting").get_data(as_text=True)
     assert len(build.call("get", f"/sessions/{build.session_id}/candidates", expect=200)) == 3
     joined = phone.post("/join", data={"code": build.join_code, "name": "ada"})
     assert joined.status_code == 302
     by_api = signed_in.post(
         "/api/v1/join", json={"code": build.join_code, "name": "Sam Lee", "accept_privacy_notice": True}
     )
-    assert by_api.status_code == 409 and by_api.get_json()["error"]["code"] == "same_name"
+    assert by_api.status_code == 201 and by_api.get_json()["status"] == "waiting"
+    assert [a["asked"] for a in build.call("get", f"/sessions/{build.session_id}/admissions")] == [
+        "namesakes",
+        "namesakes",
+    ]
     token = next(iter(session_store.invite_tokens(r, build.session_id, app.config["SECRET_KEY"]).values()))
     assert phone.get(f"/i/{token}").headers["Location"].endswith("/join/privacy")
 

@@ -235,6 +235,19 @@ class NudgeObserver(ClientCommand):
     observer_id: Identifier
 
 
+class AdmitCandidate(ClientCommand):
+    """Let a waiting phone in: as one of the roster entries it may be, or (null) as a new walk-in."""
+
+    admission_id: Identifier
+    candidate_id: Identifier | None = None
+
+
+class RefuseAdmission(ClientCommand):
+    """Turn a waiting phone away."""
+
+    admission_id: Identifier
+
+
 # The review: wash-up, consensus, decisions, reopened ratings, weights, follow-ups, feedback.
 
 

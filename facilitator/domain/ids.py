@@ -6,7 +6,10 @@ import secrets
 
 # No 0/O, 1/I/L, 5/S, 2/Z or 8/B: a code read off a projector must not be misread.
 JOIN_CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY3469"
-JOIN_CODE_LENGTH = 7  # 24**7 is about 4.6e9 codes; guesses are rate-limited too.
+# 24**10 is about 6.3e13 codes. Checks of typed codes are paced to at most 360 wrong ones a
+# minute overall (services/joining.py), so with 100 live sessions a guesser's chance of hitting
+# any of their codes in a day is at most 360 * 1440 * 100 / 24**10, about 8.2e-7.
+JOIN_CODE_LENGTH = 10
 
 
 def new_id(length: int = 10) -> str:

@@ -130,25 +130,6 @@ def candidate_action(
     return _apply(r, session_id, f"c:{candidate_id}:{command.id}", check, build(command, candidate_id))
 
 
-def check_in(
-    r: redis.Redis, session_id: str, *, name: str, candidate_id: str | None, by_link: bool
-) -> tuple[str, str, list[Event]]:
-    """Check a candidate in; returns (candidate id, new device token, events)."""
-    issued: dict[str, str] = {}
-
-    def decide(data: SessionData, extra: Extra) -> tuple[dict[str, Any], list[Event]]:
-        candidate, events = lobby.check_in(
-            data, name=name, candidate_id=candidate_id, by_link=by_link, now=time.time()
-        )
-        extra.append(
-            lambda pipe: issued.update(token=session_store.issue_device_token(pipe, session_id, candidate.id))
-        )
-        return {"candidate_id": candidate.id}, events
-
-    outcome = unit.change(r, session_id, decide)
-    return outcome.result["candidate_id"], issued["token"], outcome.events
-
-
 def presence(r: redis.Redis, session_id: str, viewer: Viewer, socket_id: str, connected: bool) -> list[Event]:
     """Record a socket opening or closing; log an event when a candidate goes on- or offline."""
     if not session_store.track_socket(r, session_id, viewer.kind, viewer.id, socket_id, connected):

@@ -15,7 +15,7 @@ from ..domain.views import candidate_view, manager_view, observer_view
 from ..store import evidence as evidence_store
 from ..store import review as review_store
 from ..store import sessions as session_store
-from . import panel
+from . import joining, panel
 
 
 def for_viewer(r: redis.Redis, data: SessionData, viewer: Viewer) -> dict[str, Any]:
@@ -39,6 +39,8 @@ def for_viewer(r: redis.Redis, data: SessionData, viewer: Viewer) -> dict[str, A
             observation_counts=evidence_store.counts(r, session_id),
         ),
         **washup_state(r, data, viewer),
+        # Phones waiting for the facilitator to let them in (the control room's queue).
+        "admissions": joining.waiting_views(r, data),
     }
 
 

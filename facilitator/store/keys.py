@@ -107,6 +107,29 @@ def outputs(session_id: str) -> str:
 
 def announcements(session_id: str) -> str:
     """String: JSON list of the latest announcements."""
+def devices(session_id: str) -> str:
+    """Hash: candidate id -> the hash of the device token their phone holds, so that letting
+    another phone in as them can sign the first one out."""
+    return _key("session", session_id, "devices")
+
+
+def admissions(session_id: str) -> str:
+    """Hash: admission id -> a phone's request to be let in (JSON: the request, what was decided,
+    and the hash of the phone's admission token)."""
+    return _key("session", session_id, "admissions")
+
+
+def admission(token_hash: str) -> str:
+    """String (expiring): "<session id>:<admission id>" for a waiting phone's admission token hash."""
+    return _key("admission", token_hash)
+
+
+def join_lane(who: str) -> str:
+    """String (expiring): the instant (ms) from which the next slowed join-code check of one
+    address (or, for "all", of anyone) may run."""
+    return _key("join-lane", who)
+
+
     return _key("session", session_id, "announcements")
 
 
@@ -246,3 +269,5 @@ def candidate_data(session_id: str) -> list[str]:
 def candidate_data_patterns(session_id: str) -> list[str]:
     """SCAN patterns for the per-person sets of a session."""
     return [_key("session", session_id, "observations-by", "*"), _key("session", session_id, "sockets", "*")]
+        devices(session_id),
+        admissions(session_id),

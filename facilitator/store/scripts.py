@@ -151,3 +151,58 @@ if redis.call('GET', KEYS[1]) == ARGV[1] and redis.call('SCARD', KEYS[2]) == 0 t
 end
 return 0
 """
+
+# When may a join-code check run? At once while its address and everyone together are within
+# their allowances of wrong codes for the window; beyond an allowance, in that lane's turn (one
+# check per spacing), so guessing is slowed and never refused while the wait stays short.
+# KEYS[1] = the address's wrong codes this window, KEYS[2] = the address's lane (next free ms)
+# KEYS[3] = everyone's wrong codes this window, KEYS[4] = everyone's lane (next free ms)
+# ARGV[1] = window (ms), ARGV[2] = the address's allowance, ARGV[3] = its lane's spacing (ms)
+# ARGV[4] = everyone's allowance, ARGV[5] = everyone's lane spacing (ms), ARGV[6] = longest wait (ms)
+# Returns {wait in ms, 1 if a unit of the address's allowance was taken, 1 if one of everyone's
+# was}, or {-1, 0, 0}, taking nothing, when the wait would be longer than the longest.
+TAKE_JOIN_TURN = """
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local window = tonumber(ARGV[1])
+local at = now
+local mine = tonumber(redis.call('GET', KEYS[1]) or '0') < tonumber(ARGV[2])
+local my_turn = 0
+if not mine then
+  my_turn = math.max(at, tonumber(redis.call('GET', KEYS[2]) or '0'))
+  at = my_turn
+end
+local ours = tonumber(redis.call('GET', KEYS[3]) or '0') < tonumber(ARGV[4])
+local our_turn = 0
+if not ours then
+  our_turn = math.max(at, tonumber(redis.call('GET', KEYS[4]) or '0'))
+  at = our_turn
+end
+if at - now > tonumber(ARGV[6]) then return {-1, 0, 0} end
+local function take(key)
+  if redis.call('INCR', key) == 1 then redis.call('PEXPIRE', key, window) end
+end
+local function book(key, turn, spacing)
+  local free = turn + spacing
+  redis.call('SET', key, free, 'PX', free - now + window)
+end
+if mine then take(KEYS[1]) else book(KEYS[2], my_turn, tonumber(ARGV[3])) end
+if ours then take(KEYS[3]) else book(KEYS[4], our_turn, tonumber(ARGV[5])) end
+return {at - now, mine and 1 or 0, ours and 1 or 0}
+"""
+
+# After a join-code check: a right code gives back the allowance it took; a wrong one checked
+# in a lane is counted too, so the count stays the number of wrong codes.
+# KEYS[1] = the address's wrong codes, KEYS[2] = everyone's wrong codes
+# ARGV[1] = window (ms), ARGV[2] = "1" for a right code, ARGV[3], ARGV[4] = "1" where a unit was taken
+SETTLE_JOIN_TURN = """
+for i = 1, 2 do
+  local taken = ARGV[2 + i] == '1'
+  if ARGV[2] == '1' and taken then
+    if redis.call('DECR', KEYS[i]) < 0 then redis.call('SET', KEYS[i], 0, 'KEEPTTL') end
+  elseif ARGV[2] ~= '1' and not taken then
+    if redis.call('INCR', KEYS[i]) == 1 then redis.call('PEXPIRE', KEYS[i], ARGV[1]) end
+  end
+end
+return 1
+"""

@@ -88,8 +88,29 @@ DEVICE_TOKEN_TTL_S = 3 * 24 * 3600
 def issue_device_token(pipe: redis.client.Pipeline, session_id: str, candidate_id: str) -> str:
     """Queue a new token that lets one phone act as one checked-in candidate (for three days)."""
     token = new_token()
-    pipe.set(keys.device(token_hash(token)), f"{session_id}:{candidate_id}", ex=DEVICE_TOKEN_TTL_S)
+    grant_device(pipe, session_id, candidate_id, token_hash(token))
     return token
+
+
+def grant_device(
+    pipe: redis.client.Pipeline,
+    session_id: str,
+    candidate_id: str,
+    device_hash: str,
+    replaced: str | None = None,
+) -> None:
+    """Queue letting the phone whose token has hash `device_hash` act as the candidate; with
+    `replaced` (the hash of the token the candidate's earlier phone holds), that phone's token
+    stops working."""
+    pipe.set(keys.device(device_hash), f"{session_id}:{candidate_id}", ex=DEVICE_TOKEN_TTL_S)
+    pipe.hset(keys.devices(session_id), candidate_id, device_hash)
+    if replaced is not None and replaced != device_hash:
+        pipe.delete(keys.device(replaced))
+
+
+def device_of(r: redis.Redis, session_id: str, candidate_id: str) -> str | None:
+    """The hash of the device token the candidate's phone holds, if they checked in on one."""
+    return cast(str | None, r.hget(keys.devices(session_id), candidate_id))
 
 
 def resolve_device(r: redis.Redis, token: str) -> tuple[str, str] | None:

@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -29,6 +30,7 @@ from . import forms
 
 bp = Blueprint("candidate", __name__)
 PENDING = "pending_join"
+WAITING = "waiting_admission"  # {"session_id", "token"}: a phone waiting to be let in
 DEVICE_COOKIE_MAX_AGE = 3 * 24 * 3600
 
 
@@ -46,10 +48,10 @@ def join() -> str | Response:
                     get_redis(),
                     command,
                     request.remote_addr or "?",
-                    current_app.config["JOIN_ATTEMPTS_PER_MINUTE"],
+                    joining.pace_from(current_app.config),
+                    _devices(),
                 )
-                session[PENDING] = pending
-                return redirect(url_for("candidate.privacy"))
+                return _begin(started)
             except DomainError as exc:
                 errors["form"] = exc.message
     status = 400 if errors else 200
@@ -63,7 +65,7 @@ def join_with_code(code: str) -> str:
     """The QR code's target: the join form with the code filled in, under the session's title."""
     code = code[:20]
     title = joining.title_for_code(
-        get_redis(), code, request.remote_addr or "?", current_app.config["JOIN_ATTEMPTS_PER_MINUTE"]
+        get_redis(), code, request.remote_addr or "?", joining.pace_from(current_app.config)
     )
     return render_template("candidate/join.html", errors={}, form={}, code=code, session_title=title)
 
@@ -80,14 +82,13 @@ def invite(token: str) -> str | Response:
         ), 404  # type: ignore[return-value]
     session_id, candidate_id = found
     try:
-        pending = joining.start_by_link(r, session_id, candidate_id)
+        started = joining.start_by_link(r, session_id, candidate_id, _devices())
     except DomainError as exc:
         # After the session the same link is how a candidate reads their released feedback.
         if released_feedback(r, session_id, candidate_id) is not None:
             return redirect(url_for("candidate.feedback_by_link", token=token[:100]))
         return render_template("candidate/problem.html", message=exc.message), 409  # type: ignore[return-value]
-    session[PENDING] = pending
-    return redirect(url_for("candidate.privacy"))
+    return _begin(started)
 
 
 @bp.route("/join/privacy", methods=["GET", "POST"])
@@ -103,7 +104,7 @@ def privacy() -> str | Response:
         return redirect(url_for("candidate.join"))
     if request.method == "POST":
         try:
-            _, token, events = joining.finish(get_redis(), pending)
+            finished = joining.finish(get_redis(), pending, _devices())
         except DomainError as exc:
             session.pop(PENDING, None)
             return render_template("candidate/problem.html", message=exc.message), 409  # type: ignore[return-value]
@@ -162,6 +163,43 @@ def feedback_by_link(token: str) -> tuple[str, int]:
 
 
 @bp.get("/s/<session_id>/feedback")
+REFUSED = (
+    "The facilitator did not let this phone in. If you think that is a mistake, speak to them in the room."
+)
+EXPIRED = (
+    "Nobody answered in time, so this request has expired. Join again, or ask the facilitator in the room."
+)
+
+
+@bp.get("/join/waiting")
+def waiting() -> str | Response:
+    """A phone waits here until the facilitator lets it in (then goes to its page) or refuses it."""
+    held = session.get(WAITING)
+    if not held:
+        return redirect(url_for("candidate.join"))
+    r = get_redis()
+    answer = joining.answer_for(r, held["token"])
+    if answer.status == "waiting":
+        found = session_store.get(r, held["session_id"])
+        return render_template("candidate/waiting.html", session=found)
+    session.pop(WAITING, None)
+    joining.collected(r, held["token"])
+    if answer.status == "admitted":
+        # The token this phone waited with is its device token from now on.
+        response = redirect(url_for("candidate.phone", session_id=held["session_id"]))
+        return _with_device(response, held["session_id"], held["token"])
+    message = REFUSED if answer.status == "refused" else EXPIRED
+    return render_template("candidate/problem.html", message=message), 403  # type: ignore[return-value]
+
+
+@bp.get("/join/waiting/status")
+def waiting_status() -> Response:
+    """The waiting page asks every few seconds whether it has been answered."""
+    held = session.get(WAITING)
+    answer = joining.answer_for(get_redis(), held["token"]) if held else joining.Answer("expired")
+    return jsonify(status=answer.status)
+
+
 def feedback(session_id: str) -> tuple[str, int]:
     """The same report on the phone the candidate checked in with (its device cookie)."""
     token = request.cookies.get(DEVICE_COOKIE.format(session_id), "")

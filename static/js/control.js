@@ -9,6 +9,7 @@ import {
   connectPanel, loadPanel, panelReducers, renderCounts, renderPanel,
 } from "./control-panel.js";
 import { Live, showStatus } from "./realtime.js";
+import { admissionReducers, connectAdmissions, renderAdmissions } from "./control/admissions.js";
 import { act, commandButton, connectCommands, showAlert } from "./control/commands.js";
 import { connectExercises, followCurrent, keepShowing, renderExercises, tick } from "./control/exercise.js";
 import { renderHeader } from "./control/header.js";
@@ -31,6 +32,7 @@ const model = {
   questions: new Map(),
   announcements: [],
   outputs: new Map(),
+  admissions: new Map(), // phones waiting to be let in, by request id
 };
 
 // ---- applying the snapshot and events ----
@@ -45,9 +47,10 @@ function load(snapshot) {
   model.questions = new Map(snapshot.questions.map((q) => [q.id, q]));
   model.announcements = snapshot.announcements;
   model.outputs = new Map(snapshot.outputs.map((o) => [`${o.exercise_id}:${o.group_id}`, o]));
+  model.admissions = new Map((snapshot.admissions || []).map((a) => [a.id, a]));
   loadPanel(snapshot);
   model.ready = true;
-  render(["header", "lobby", "exercises", "announce", "questions", "panel"]);
+  render(["header", "lobby", "exercises", "announce", "questions", "panel", "admissions"]);
 }
 
 function upsertCandidate(summary) {
@@ -135,6 +138,7 @@ const reducers = {
   question_asked(data) { model.questions.set(data.id, data); return ["questions"]; },
   question_answered(data) { model.questions.set(data.id, data); forgetDraft(data.id); return ["questions"]; },
   group_output_submitted(data) { model.outputs.set(`${data.exercise_id}:${data.group_id}`, data); return ["exercises"]; },
+  ...admissionReducers,
 };
 
 function render(parts) {
@@ -145,6 +149,7 @@ function render(parts) {
   else if (todo.has("presence")) showPresence(model.online);
   if (todo.has("announce")) renderAnnouncements();
   if (todo.has("questions")) renderQuestions();
+  if (todo.has("admissions")) renderAdmissions();
   if (todo.has("panel")) renderPanel();
   if (todo.has("counts") && !todo.has("exercises")) renderCounts();
 }
@@ -170,6 +175,7 @@ const now = () => live.now();
 
 connectCommands(live);
 connectLobby({ model, now });
+connectAdmissions({ model, now });
 connectExercises({ model, now });
 connectMessages({ model });
 connectPanel({ model, act, commandButton, swap, render, timeNode, ensureRun, refresh: () => live.refresh(), now });
@@ -177,3 +183,5 @@ connectPanel({ model, act, commandButton, swap, render, timeNode, ensureRun, ref
 setInterval(tick, 250);
 // "Not yet arrived" depends on the time, not only on events.
 setInterval(() => { if (model.ready) renderLobby(); }, 30000);
+// A request nobody answered drops out of the queue when it expires.
+setInterval(() => { if (model.ready) renderAdmissions(); }, 30000);

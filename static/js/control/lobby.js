@@ -1,5 +1,5 @@
 // The lobby: who is expected, who has arrived (and how late), whose phone is online, their
-// portfolio links, removing someone, and locking the lobby against walk-ins.
+// portfolio links, removing someone, and locking the lobby to everyone without a personal link.
 import { el } from "../realtime.js";
 import { act, commandButton, isBusy, markBusy } from "./commands.js";
 import { $, presenceDot, scheduledStart, swap, timeNode } from "./page.js";
@@ -105,7 +105,7 @@ export function renderLobby() {
   const status = $("lobby-lock-status");
   status.dataset.locked = String(locked);
   status.textContent = locked
-    ? "Lobby locked: walk-ins are turned away; invited candidates can still join."
+    ? "Lobby locked: only personal links get in; anyone typing a name, even one on the roster, is turned away."
     : "Lobby unlocked: anyone with the join code can check in.";
   const toggle = $("lobby-lock");
   toggle.textContent = locked ? "Unlock lobby" : "Lock lobby";
