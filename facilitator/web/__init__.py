@@ -17,17 +17,12 @@ from ..store import get_redis
 from ..store import users as user_store
 from .helpers import public_url
 from .principal import StaffPrincipal
+from .security_headers import SecurityHeaders
 
 # Third-party browser code installed by npm, served under /vendor/ without being committed.
 VENDOR_FILES = {
     "socket.io.esm.min.js": "socket.io-client/dist/socket.io.esm.min.js",
 }
-
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
-    "frame-ancestors 'none'; form-action 'self'"
-)
 
 
 API_MESSAGES = {
@@ -120,13 +115,8 @@ def init_app(app: Flask) -> None:
         response.headers["Cache-Control"] = "no-cache"
         return response
 
-    @app.after_request
-    def security_headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        return response
+    # Around everything, Engine.IO included (it answers before Flask's after_request hooks).
+    app.wsgi_app = SecurityHeaders(app.wsgi_app)  # type: ignore[method-assign]
 
     @app.before_request
     def new_request() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import abort
 from flask_login import current_user
@@ -54,10 +55,17 @@ def parse_local_datetime(value: str, offset_minutes: str | None) -> datetime | N
 
 
 def safe_next(target: str | None) -> str | None:
-    """A same-site path to go to next, or None (never another site)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    """A same-site path to go to next, or None (never another site).
+
+    Only a path from the root is let through: no scheme or host (`https:evil`, `//evil`), no
+    backslash (browsers read `/\\evil` as `//evil`), and no control character or space, which
+    browsers drop from a URL before reading it (`/\t/evil` is `//evil` to them)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
 
 
 def public_url(endpoint: str, **values: Any) -> str:
