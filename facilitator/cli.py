@@ -13,14 +13,29 @@ if TYPE_CHECKING:
     from flask import Flask
 
 
-def _app() -> Flask:
-    from . import create_app
+def _app(serving: bool = False) -> Flask:
+    from . import config, create_app
     from .errors import StartupError
 
     try:
-        return create_app()
+        if serving:
+            return create_app()
+        # A command is one short-lived thread: pushes it makes (closing a revoked token's
+        # sockets) go out from a plain thread, not from greenlets nothing would run.
+        return create_app({**config.from_environment(), "SOCKETIO_ASYNC_MODE": "threading"})
     except StartupError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def _close_sockets(socket_ids: list[str]) -> None:
+    """Close sockets held by the running server, and wait until the request has left."""
+    from . import broadcast
+    from .extensions import socketio
+
+    broadcast.close_sockets(socket_ids)
+    flush = getattr(socketio.server.manager, "flush", None)
+    if socket_ids and flush is not None and not flush():
+        click.echo("Could not reach Redis to close the live connections; they close on reconnect.", err=True)
 
 
 @click.group()
@@ -38,7 +53,7 @@ def serve(host: str, port: int) -> None:
     from .store import get_redis, redis_settings
     from .store import users as user_store
 
-    app = _app()
+    app = _app(serving=True)
     # The projector reads these to tell whether phones can reach the address it was opened on.
     app.config["LISTEN_HOST"] = host
     local = f"http://{'127.0.0.1' if host in network.ALL_INTERFACES else _bracketed(host)}:{port}"
@@ -153,14 +168,14 @@ def create_user(email: str, role: str, name: str, password: str) -> None:
     """Create a staff account."""
     from werkzeug.security import generate_password_hash
 
+    from .services.accounts import password_problem
     from .store import get_redis
     from .store import users as user_store
-    from .web.auth import MIN_PASSWORD
 
     if "@" not in email or len(email) > 254:
         raise click.BadParameter("enter a valid email address", param_hint="EMAIL")
-    if len(password) < MIN_PASSWORD:
-        raise click.BadParameter(f"use at least {MIN_PASSWORD} characters", param_hint="password")
+    if problem := password_problem(password, email):
+        raise click.BadParameter(problem, param_hint="password")
     app = _app()
     with app.app_context():
         account = user_store.create(
@@ -171,25 +186,124 @@ def create_user(email: str, role: str, name: str, password: str) -> None:
     click.echo(f"Created {role} {account.email}.")
 
 
+@users.command("reset-link")
+@click.argument("email")
+def reset_link(email: str) -> None:
+    """Print a one-time password reset link for a staff account (24 hours; the newest link
+    only). For an admin who is locked out, or when no other admin can make one."""
+    from .services.accounts import RESET_LINK_HOURS
+    from .store import get_redis
+    from .store import users as user_store
+
+    app, user_id = _account(email)
+    with app.app_context():
+        r = get_redis()
+        account = user_store.get(r, user_id)
+        if account is None or not account.active:
+            raise click.ClickException(f"The account for {email} is switched off.")
+        token = user_store.issue_password_reset(r, user_id, RESET_LINK_HOURS * 3600)
+    host, port = os.environ.get("HOST", "127.0.0.1"), os.environ.get("PORT", "5000")
+    base = (
+        app.config.get("PUBLIC_URL") or f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    )
+    click.echo(f"{base}/reset/{token}")
+
+
 @cli.group()
 def tokens() -> None:
     """Manage API tokens."""
 
 
-@tokens.command("create")
-@click.argument("email")
-def create_token(email: str) -> None:
-    """Print a new API token for a staff account (shown once; keep it secret)."""
+def _account(email: str) -> tuple[Flask, str]:
+    """The app and the id of the account registered for `email` (or a clear error)."""
     from .store import get_redis
     from .store import users as user_store
 
     app = _app()
     with app.app_context():
+        found = user_store.by_email(get_redis(), email)
+    if found is None:
+        raise click.ClickException(f"There is no account for {email}.")
+    return app, found[0].id
+
+
+@tokens.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="What the token is for, shown on the account page.")
+@click.option(
+    "--days",
+    type=click.IntRange(1, 365),
+    default=90,
+    show_default=True,
+    help="How long the token works (at most 365 days).",
+)
+def create_token(email: str, name: str, days: int) -> None:
+    """Print a new API token for a staff account (shown once; keep it secret)."""
+    from .domain.errors import DomainError
+    from .services import accounts
+    from .store import get_redis
+    from .store import users as user_store
+
+    if not 1 <= len(name.strip()) <= 60:
+        raise click.BadParameter("give the token a name of 1 to 60 characters", param_hint="--name")
+    app, user_id = _account(email)
+    with app.app_context():
         r = get_redis()
-        found = user_store.by_email(r, email)
-        if found is None:
-            raise click.ClickException(f"There is no account for {email}.")
-        click.echo(user_store.issue_api_token(r, found[0].id))
+        account = user_store.get(r, user_id)
+        assert account is not None
+        try:
+            token, record = accounts.create_token(r, account, accounts.NewToken(name=name, days=days))
+        except DomainError as exc:
+            raise click.ClickException(exc.message) from None
+    click.echo(token)
+    click.echo(f"Token {record.id} “{record.name}” expires {_date(record.expires_at)}.", err=True)
+
+
+@tokens.command("list")
+@click.argument("email")
+def list_tokens(email: str) -> None:
+    """List a staff account's API tokens: id, name, created, last used, expires."""
+    from .store import api_tokens, get_redis
+
+    app, user_id = _account(email)
+    with app.app_context():
+        found = api_tokens.tokens_of(get_redis(), user_id)
+    if not found:
+        click.echo(f"{email} has no API tokens.")
+    for token in found:
+        used = _date(token.last_used_at) if token.last_used_at else "never"
+        state = "expired" if token.expired() else "expires"
+        click.echo(
+            f"{token.id}  {token.name}  created {_date(token.created_at)}  last used {used}  "
+            f"{state} {_date(token.expires_at)}"
+        )
+
+
+@tokens.command("revoke")
+@click.argument("email")
+@click.argument("token_id")
+def revoke_token(email: str, token_id: str) -> None:
+    """Revoke one API token by its id (from `tokens list`); it answers 401 from then on."""
+    from .domain.errors import DomainError
+    from .services import accounts
+    from .store import get_redis
+    from .store import users as user_store
+
+    app, user_id = _account(email)
+    with app.app_context():
+        account = user_store.get(get_redis(), user_id)
+        assert account is not None
+        try:
+            _close_sockets(accounts.revoke_token(get_redis(), account, token_id))
+        except DomainError as exc:
+            raise click.ClickException(exc.message) from None
+    click.echo(f"Revoked token {token_id} of {email}.")
+
+
+def _date(epoch: float) -> str:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def main() -> None:

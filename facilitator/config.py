@@ -73,6 +73,8 @@ def from_environment() -> dict[str, Any]:
         # How many proxies (nginx) stand in front; their X-Forwarded-* headers are then trusted.
         "TRUSTED_PROXIES": int(os.environ.get("FACILITATOR_TRUSTED_PROXIES", "0")),
         "PANEL_INVITE_MAX_AGE_S": int(os.environ.get("FACILITATOR_PANEL_INVITE_DAYS", "7")) * 86400,
+        # A staff sign-in lasts at most this long, however the cookie is kept.
+        "SIGN_IN_MAX_AGE_S": float(os.environ.get("FACILITATOR_SIGN_IN_DAYS", "14")) * 86400,
         "REDIS_MAX_CONNECTIONS": int(os.environ.get("FACILITATOR_REDIS_MAX_CONNECTIONS", "500")),
         "RETENTION_DAYS": int(os.environ.get("FACILITATOR_RETENTION_DAYS", "180")),
         "JOIN_ATTEMPTS_PER_MINUTE": int(os.environ.get("FACILITATOR_JOIN_ATTEMPTS_PER_MINUTE", "20")),
@@ -88,6 +90,7 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 512 * 1024,
     "RETENTION_DAYS": 180,
     "PANEL_INVITE_MAX_AGE_S": 7 * 86400,
+    "SIGN_IN_MAX_AGE_S": 14 * 86400.0,
     "JOIN_ATTEMPTS_PER_MINUTE": 20,
     "SOCKETIO_ASYNC_MODE": "gevent",
     "LISTEN_HOST": "127.0.0.1",

@@ -178,9 +178,16 @@ def test_invite_creates_an_observer_who_sees_only_that_session(
     other = panel.build.call("post", "/sessions", {"title": "Another session"}, expect=201)
     url = panel.build.call("post", f"/sessions/{panel.sid}/panel/invites", expect=201)["url"]
     path = url.split("localhost", 1)[1]
-    joined = client.post(
+    signed_up = client.post(
         path, data={"name": "Casey", "email": "casey@example.com", "password": "long enough pass"}
     )
+    # Signing up never says whether the email had an account: it goes on to sign in.
+    assert signed_up.status_code == 302 and signed_up.headers["Location"].startswith("/login?next=/panel/")
+    signed_in = client.post(
+        signed_up.headers["Location"], data={"email": "casey@example.com", "password": "long enough pass"}
+    )
+    assert signed_in.status_code == 302 and signed_in.headers["Location"] == path
+    joined = client.post(path)
     assert joined.status_code == 302 and joined.headers["Location"].endswith(f"/sessions/{panel.sid}/observe")
     dashboard = client.get("/").get_data(as_text=True)
     assert "Graduate assessment centre" in dashboard and "Another session" not in dashboard

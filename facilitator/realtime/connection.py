@@ -19,7 +19,7 @@ from ..domain.errors import DomainError, Forbidden, NotFound
 from ..domain.events import Viewer
 from ..domain.models import CandidateStatus
 from ..extensions import socketio
-from ..services import live, presence
+from ..services import accounts, live, presence
 from ..services.access import staff_viewer
 from ..store import client as storage
 from ..store import get_redis, unit
@@ -50,6 +50,8 @@ class Connection:
     session_id: str
     viewer: Viewer
     user: StaffUser | None = None
+    # What let a staff socket in ("sign-in:<id>" or "token:<token>"): ending it closes the socket.
+    credential: str = ""
 
 
 # Socket id -> its connection. A socket lives in exactly one process, so this is the
@@ -75,16 +77,20 @@ def _authenticate(auth: ConnectAuth) -> Connection:
     if session is None:
         raise NotFound("unknown_session", "There is no such session.")
     user: StaffUser | None = None
+    credential = ""
     if auth.api_token:
         user = user_store.user_for_api_token(r, auth.api_token)
+        if user is None:
+            raise DomainError("not_signed_in", "That API token is not valid: it has expired or been revoked.")
+        credential = f"token:{auth.api_token}"
     elif current_user.is_authenticated:
-        user = current_user.account
+        user, credential = current_user.account, current_user.credential
     if user is not None:
         if auth.role == "observer":
             if user.id not in session.panel:
                 raise Forbidden("not_on_panel", "Join the session's panel to observe it.")
-            return Connection(auth.session_id, Viewer("observer", user.id), user)
-        return Connection(auth.session_id, staff_viewer(session, user), user)
+            return Connection(auth.session_id, Viewer("observer", user.id), user, credential)
+        return Connection(auth.session_id, staff_viewer(session, user), user, credential)
     token = auth.token or request.cookies.get(DEVICE_COOKIE.format(auth.session_id))
     found = session_store.resolve_device(r, token) if token else None
     if found is None or found[0] != auth.session_id:
@@ -106,6 +112,11 @@ def on_connect(auth: Any = None) -> None:
     storage.begin()
     try:
         conn = _authenticate(payloads.read(ConnectAuth, auth or {}))
+        # Recorded against its sign-in or token, atomically with checking that it still
+        # stands, so a sign-out at this very moment either closes this socket or refuses it.
+        held = conn.user is None or accounts.hold_socket(get_redis(), conn.user, conn.credential, socket_id())
+        if not held:
+            raise DomainError("signed_out", "You have been signed out. Sign in again.")
         events = presence.socket_changed(
             get_redis(), conn.session_id, conn.viewer, socket_id(), True, heartbeat.process_id()
         )
@@ -127,6 +138,8 @@ def on_disconnect(*_: Any) -> None:
     if conn is None:
         return
     try:
+        if conn.user is not None:
+            accounts.release_socket(get_redis(), conn.user, socket_id())
         events = presence.socket_changed(
             get_redis(), conn.session_id, conn.viewer, socket_id(), False, heartbeat.process_id()
         )

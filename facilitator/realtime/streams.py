@@ -21,6 +21,7 @@ import itertools
 import logging
 import os
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -116,6 +117,14 @@ class StreamManager(socketio.PubSubManager):
                     log.warning("push stream: Redis answers again; waiting pushes added")
                 failing = False
                 backoff = BACKOFF_FIRST_S
+
+    def flush(self, timeout_s: float = 5.0) -> bool:
+        """Wait until every queued emit is in the stream, for a short-lived process (a CLI
+        command) about to exit; False if Redis did not take them in time."""
+        deadline = time.monotonic() + timeout_s
+        while self._backlog and time.monotonic() < deadline:
+            self.server.sleep(0.01)
+        return not self._backlog
 
     # ---- reading ----
 

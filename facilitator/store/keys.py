@@ -29,8 +29,29 @@ def users() -> str:
 
 
 def api_token(token_hash: str) -> str:
-    """String: the user id an API token (stored as its SHA-256) belongs to."""
+    """Hash: one API token, found by its SHA-256: user, id, name, created, expires, used."""
     return _key("api-token", token_hash)
+
+
+def api_tokens(user_id: str) -> str:
+    """Hash: token id -> token hash, for every API token of one user (to list and revoke)."""
+    return _key("user", user_id, "api-tokens")
+
+
+def sign_ins(user_id: str) -> str:
+    """Hash: SHA-256 of a sign-in id -> when it began: one field per signed-in browser."""
+    return _key("user", user_id, "sign-ins")
+
+
+def staff_sockets(user_id: str) -> str:
+    """Hash: Socket.IO id -> the credential it was opened with, for each open socket of one
+    staff member, so that ending a sign-in or a token closes the sockets it opened."""
+    return _key("user", user_id, "sockets")
+
+
+def password_reset(token_hash: str) -> str:
+    """String (expiring): the user id a one-time password reset link (its SHA-256) is for."""
+    return _key("password-reset", token_hash)
 
 
 def setup_token() -> str:
@@ -75,6 +96,29 @@ def device(token_hash: str) -> str:
     return _key("device", token_hash)
 
 
+def devices(session_id: str) -> str:
+    """Hash: candidate id -> the hash of the device token their phone holds, so that letting
+    another phone in as them can sign the first one out."""
+    return _key("session", session_id, "devices")
+
+
+def admissions(session_id: str) -> str:
+    """Hash: admission id -> a phone's request to be let in (JSON: the request, what was decided,
+    and the hash of the phone's admission token)."""
+    return _key("session", session_id, "admissions")
+
+
+def admission(token_hash: str) -> str:
+    """String (expiring): "<session id>:<admission id>" for a waiting phone's admission token hash."""
+    return _key("admission", token_hash)
+
+
+def join_lane(who: str) -> str:
+    """String (expiring): the instant (ms) from which the next slowed join-code check of one
+    address (or, for "all", of anyone) may run."""
+    return _key("join-lane", who)
+
+
 def session(session_id: str) -> str:
     """String: the session document (set-up, state, runs) as JSON."""
     return _key("session", session_id)
@@ -107,29 +151,6 @@ def outputs(session_id: str) -> str:
 
 def announcements(session_id: str) -> str:
     """String: JSON list of the latest announcements."""
-def devices(session_id: str) -> str:
-    """Hash: candidate id -> the hash of the device token their phone holds, so that letting
-    another phone in as them can sign the first one out."""
-    return _key("session", session_id, "devices")
-
-
-def admissions(session_id: str) -> str:
-    """Hash: admission id -> a phone's request to be let in (JSON: the request, what was decided,
-    and the hash of the phone's admission token)."""
-    return _key("session", session_id, "admissions")
-
-
-def admission(token_hash: str) -> str:
-    """String (expiring): "<session id>:<admission id>" for a waiting phone's admission token hash."""
-    return _key("admission", token_hash)
-
-
-def join_lane(who: str) -> str:
-    """String (expiring): the instant (ms) from which the next slowed join-code check of one
-    address (or, for "all", of anyone) may run."""
-    return _key("join-lane", who)
-
-
     return _key("session", session_id, "announcements")
 
 
@@ -263,11 +284,11 @@ def candidate_data(session_id: str) -> list[str]:
         reviews(session_id),
         washup(session_id),
         online(session_id),
+        devices(session_id),
+        admissions(session_id),
     ]
 
 
 def candidate_data_patterns(session_id: str) -> list[str]:
     """SCAN patterns for the per-person sets of a session."""
     return [_key("session", session_id, "observations-by", "*"), _key("session", session_id, "sockets", "*")]
-        devices(session_id),
-        admissions(session_id),

@@ -141,6 +141,50 @@ end
 return {1, first}
 """
 
+# Record a staff socket, only while the credential it was opened with still stands, so a
+# sign-out racing a connect either sees the socket or refuses it.
+# KEYS[1] = the credential's record (the user's sign-ins hash, or the API token's hash)
+# KEYS[2] = the user's staff sockets hash
+# ARGV[1] = field of KEYS[1] that must exist ('' = KEYS[1] itself must exist)
+# ARGV[2] = socket id, ARGV[3] = the credential's tag
+# Returns 1 when recorded, 0 when the credential has ended.
+HOLD_STAFF_SOCKET = """
+if ARGV[1] ~= '' then
+  if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+elseif redis.call('EXISTS', KEYS[1]) == 0 then
+  return 0
+end
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
+
+# KEYS[1] = the user's staff sockets hash
+# ARGV[1] = the start of the credential tags to drop ('' = every socket)
+# Returns the ids of the sockets dropped (the caller closes them).
+DROP_STAFF_SOCKETS = """
+local dropped = {}
+local held = redis.call('HGETALL', KEYS[1])
+for i = 1, #held, 2 do
+  if string.sub(held[i + 1], 1, #ARGV[1]) == ARGV[1] then
+    dropped[#dropped + 1] = held[i]
+    redis.call('HDEL', KEYS[1], held[i])
+  end
+end
+return dropped
+"""
+
+# KEYS[1] = the reset link's key (its user id), KEYS[2] = that user's account hash
+# ARGV[1] = the link's hash, ARGV[2] = the new password hash
+# Returns 1 (password set, link spent) only for an active user's latest unexpired link, else 0.
+USE_PASSWORD_RESET = """
+if redis.call('DEL', KEYS[1]) == 0 then return 0 end
+if redis.call('HGET', KEYS[2], 'reset') ~= ARGV[1] then return 0 end
+if redis.call('HGET', KEYS[2], 'active') ~= '1' then return 0 end
+redis.call('HSET', KEYS[2], 'password', ARGV[2])
+redis.call('HDEL', KEYS[2], 'reset')
+return 1
+"""
+
 # KEYS[1] = the setup token's hash, KEYS[2] = the set of staff users
 # ARGV[1] = the hash of the token presented
 # Returns 1 (and forgets the token) only if it matches and no staff account exists yet.

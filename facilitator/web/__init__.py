@@ -12,9 +12,9 @@ from werkzeug.exceptions import HTTPException
 
 from ..extensions import csrf, login_manager
 from ..realtime import replies
+from ..services import accounts
 from ..store import client as storage
 from ..store import get_redis
-from ..store import users as user_store
 from .helpers import public_url
 from .principal import StaffPrincipal
 from .security_headers import SecurityHeaders
@@ -59,6 +59,7 @@ def unavailable_page(message: str) -> str:
 def init_app(app: Flask) -> None:
     """Register blueprints, the staff user loader, security headers and error pages."""
     from . import api, auth, branding, candidate, exports, library, live, panel, sessions, staff, washup
+    from .account import bp as account_bp
     from .co_facilitators import bp as co_facilitators_bp
     from .feedback import bp as feedback_bp
     from .review import bp as review_bp
@@ -75,6 +76,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(exports.bp)
     app.register_blueprint(branding.bp)
     app.register_blueprint(washup.bp)
+    app.register_blueprint(account_bp)
     app.register_blueprint(co_facilitators_bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)
@@ -85,9 +87,11 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> StaffPrincipal | None:
-        account = user_store.get(get_redis(), user_id)
-        return StaffPrincipal(account) if account is not None and account.active else None
+    def load_user(cookie_id: str) -> StaffPrincipal | None:
+        # The cookie names a sign-in recorded on the server: once it ends (sign-out, a new
+        # password, the account switched off), every copy of the cookie opens nothing.
+        found = accounts.current_sign_in(get_redis(), cookie_id, app.config["SIGN_IN_MAX_AGE_S"])
+        return StaffPrincipal(*found) if found is not None else None
 
     node_modules = Path(app.root_path).parent / "node_modules"
 

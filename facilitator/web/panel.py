@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user
-from werkzeug.security import generate_password_hash
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from .. import broadcast
 from ..domain.errors import DomainError
-from ..services import panel
+from ..services import accounts, panel, signin
 from ..services.access import staff_viewer
 from ..store import get_redis, unit
 from ..store import users as user_store
 from . import notes
-from .auth import MIN_PASSWORD
 from .helpers import managed, me, public_url
-from .principal import StaffPrincipal
 
 bp = Blueprint("panel", __name__)
 
@@ -88,7 +85,8 @@ def revoke(session_id: str) -> Response:
 
 @bp.route("/panel/<token>", methods=["GET", "POST"])
 def invite(token: str) -> str | Response:
-    """Accept a panel invite: signed-in staff join at once; others create an observer account."""
+    """Accept a panel invite: signed-in staff join; others make an observer account (or use the
+    one they have) and sign in, then join."""
     r = get_redis()
     try:
         data = panel.read_invite(
@@ -99,30 +97,33 @@ def invite(token: str) -> str | Response:
             "panel/invite.html", problem=exc.message, session=None, errors={}, form={}
         ), 404  # type: ignore[return-value]
     errors: dict[str, str] = {}
+    if request.method == "POST" and current_user.is_authenticated:
+        broadcast.publish(data.session.id, panel.accept_invite(r, me(), data.session.id).events)
+        flash(f"You are on the panel for “{data.session.title}”.")
+        return redirect(url_for("panel.observe", session_id=data.session.id))
     if request.method == "POST":
-        account = current_user.account if current_user.is_authenticated else None
-        if account is None:
-            email = request.form.get("email", "").strip().lower()
-            name = request.form.get("name", "").strip()
-            password = request.form.get("password", "")
-            if "@" not in email or len(email) > 254:
-                errors["email"] = "Enter a valid email address."
-            if not 1 <= len(name) <= 80:
-                errors["name"] = "Enter your name (80 characters at most)."
-            if not MIN_PASSWORD <= len(password) <= 200:
-                errors["password"] = f"Choose a password of at least {MIN_PASSWORD} characters."
-            if not errors:
-                account = user_store.create(r, email, name, "observer", generate_password_hash(password))
-                if account is None:
-                    errors["email"] = (
-                        "An account with this email exists: sign in first, then open the link again."
-                    )
-                else:
-                    login_user(StaffPrincipal(account))
-        if account is not None and not errors:
-            broadcast.publish(data.session.id, panel.accept_invite(r, account, data.session.id).events)
-            flash(f"You are on the panel for “{data.session.title}”.")
-            return redirect(url_for("panel.observe", session_id=data.session.id))
+        email = request.form.get("email", "").strip().lower()
+        name = request.form.get("name", "").strip()
+        password = request.form.get("password", "")
+        if "@" not in email or len(email) > 254:
+            errors["email"] = "Enter a valid email address."
+        if not 1 <= len(name) <= 80:
+            errors["name"] = "Enter your name (80 characters at most)."
+        if problem := accounts.password_problem(password, email):
+            errors["password"] = problem
+        if not errors:
+            # The same answer whether or not the email had an account (see signin.sign_up_observer):
+            # both go on to sign in, with the new password or the one they already had.
+            problem = signin.sign_up_observer(r, email, name, password, request.remote_addr)
+            if not problem:
+                session["sign_in_email"] = email
+                flash(
+                    "If you already had an account with this email, sign in with its password; "
+                    "otherwise your observer account is ready: sign in with the password you just chose. "
+                    "You then join the panel."
+                )
+                return redirect(url_for("auth.login", next=url_for("panel.invite", token=token)))
+            errors["form"] = problem
     return render_template(
         "panel/invite.html", problem=None, session=data.session, errors=errors, form=request.form
     )

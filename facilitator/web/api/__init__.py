@@ -21,8 +21,7 @@ from werkzeug.wrappers import Response
 from ... import payloads
 from ...domain.errors import DomainError
 from ...realtime.replies import describe, fields
-from ...store import get_redis
-from ...store import users as user_store
+from ...store import api_tokens, get_redis
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -70,10 +69,11 @@ def _authenticate() -> ResponseReturnValue | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return error_response("unauthorised", "Send an API token: Authorization: Bearer <token>.", 401)
-    user = user_store.user_for_api_token(get_redis(), token.strip())
-    if user is None:
-        return error_response("unauthorised", "That API token is not valid.", 401)
-    g.api_user = user
+    # Expired and revoked tokens, and tokens of switched-off accounts, answer 401 too.
+    found = api_tokens.check(get_redis(), token.strip()[:200])
+    if found.user is None:
+        return error_response("unauthorised", found.problem, 401)
+    g.api_user = found.user
     return None
 
 
