@@ -1,0 +1,1 @@
+"""What the benchmarks share: the phone load generator, the baseline servers and the results."""
