@@ -10,7 +10,7 @@ import redis
 from ..domain.ids import new_join_code, new_token
 from ..domain.models import Competency, Session
 from . import invites, keys
-from .scripts import COUNT_ATTEMPT, TRACK_SOCKET, Lua
+from .scripts import TRACK_SOCKET, Lua
 from .users import token_hash
 
 MAX_CODE_ATTEMPTS = 20
@@ -134,7 +134,6 @@ def save_competency(r: redis.Redis, competency: Competency) -> None:
 
 
 _TRACK = Lua(TRACK_SOCKET)
-_COUNT_ATTEMPT = Lua(COUNT_ATTEMPT)
 
 
 def track_socket(
@@ -174,13 +173,3 @@ def sockets_of(r: redis.Redis, session_id: str, kind: str, person_id: str) -> se
 def online(r: redis.Redis, session_id: str) -> set[str]:
     """Candidates with at least one connected phone."""
     return cast(set[str], r.smembers(keys.online(session_id)))
-
-
-def attempts(r: redis.Redis, bucket: str, who: str) -> int:
-    """Attempts counted so far in the current rate-limit window."""
-    return int(r.get(keys.rate_limit(bucket, who)) or 0)
-
-
-def count_attempt(r: redis.Redis, bucket: str, who: str, window_s: int) -> int:
-    """Count one attempt in a rate-limit window; returns the count so far."""
-    return int(_COUNT_ATTEMPT(r, keys=[keys.rate_limit(bucket, who)], args=[window_s]))
