@@ -1,0 +1,1 @@
+"""Attacks on the transport, the event table and the limits."""
