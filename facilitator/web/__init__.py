@@ -15,6 +15,7 @@ from ..realtime import replies
 from ..services import accounts
 from ..store import client as storage
 from ..store import get_redis
+from . import assets
 from .helpers import public_url
 from .principal import StaffPrincipal
 from .security_headers import SecurityHeaders
@@ -94,14 +95,15 @@ def init_app(app: Flask) -> None:
         return StaffPrincipal(*found) if found is not None else None
 
     node_modules = Path(app.root_path).parent / "node_modules"
+    # Static and vendor files by content hash, gzipped; text responses compressed (assets.py).
+    served = assets.install(app, {name: node_modules / path for name, path in VENDOR_FILES.items()})
 
     @app.get("/vendor/<path:name>")
     def vendor(name: str) -> Response:
         """Serve a pinned npm package's browser build."""
         if name not in VENDOR_FILES:
             abort(404)
-        target = node_modules / VENDOR_FILES[name]
-        return send_from_directory(target.parent, target.name, max_age=86400)
+        return served.respond(f"/vendor/{name}")
 
     @app.get("/observe-sw.js")
     def observe_service_worker() -> Response:
