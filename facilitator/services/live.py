@@ -26,7 +26,6 @@ from ..domain.commands import (
 from ..domain.events import Event, Viewer, may_see
 from ..domain.models import SessionData
 from ..store import log, unit
-from ..store import sessions as session_store
 from ..store.unit import Extra, Outcome
 from ..store.users import StaffUser
 from . import snapshots
@@ -128,13 +127,6 @@ def candidate_action(
 
     # Request ids are scoped per candidate so one phone cannot collide with another's.
     return _apply(r, session_id, f"c:{candidate_id}:{command.id}", check, build(command, candidate_id))
-
-
-def presence(r: redis.Redis, session_id: str, viewer: Viewer, socket_id: str, connected: bool) -> list[Event]:
-    """Record a socket opening or closing; log an event when a candidate goes on- or offline."""
-    if not session_store.track_socket(r, session_id, viewer.kind, viewer.id, socket_id, connected):
-        return []
-    return log.append_now(r, session_id, [lobby.presence_changed(viewer.id, connected, time.time())])
 
 
 SNAPSHOT_TRIES = 20
