@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import time
@@ -100,6 +101,16 @@ class RedisProcess:
             self.process.kill()
             self.process.wait(timeout=10)
             self.process = None
+
+    def freeze(self) -> None:
+        """SIGSTOP the server: connections stay open but nothing answers (unreachable, not down)."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        """SIGCONT a frozen server: it answers again, with everything it held."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
 
     def restart(self, pause_s: float = 0.0) -> None:
         """Stop, wait `pause_s`, and start again on the same port and data."""
