@@ -83,10 +83,12 @@ def measure(
         at_once = phones if phones == STORM else 200
         connected = crowd.connect(socket_url(server.url), auths(kind, seeded, phones), at_once=at_once)
         connect_cpu = server.cpu() - cpu
-        if connected["connected"] < phones:
-            raise RuntimeError(
-                f"{kind}: only {connected['connected']} of {phones} connected: {connected['errors']}"
-            )
+        failed = phones - connected["connected"]
+        if failed:  # reported in the row, not hidden: the pushes are then counted to those that got in
+            print(f"{kind}: {failed} of {phones} phones did not get in: {connected['errors'][:1]}")
+        if connected["connected"] < phones // 2:
+            raise RuntimeError(f"{kind}: only {connected['connected']} of {phones} connected")
+        phones = connected["connected"]
         time.sleep(1.0)  # let the connects' after-work (presence, rooms) settle
         memory = server.rss() - rss
         send = pusher(kind, server, seeded)
@@ -107,7 +109,8 @@ def measure(
         generator_share = (crowd.cpu() - generator) / (time.monotonic() - wall) / (os.cpu_count() or 1)
         return {
             "server": kind,
-            "phones": phones,
+            "phones": phones + failed,
+            "failed_to_connect": failed,
             "connect_s": connected["seconds"],
             "connect_cpu_ms": 1000 * connect_cpu / phones,
             "memory_kb_per_phone": memory / 1024 / phones,

