@@ -253,6 +253,7 @@ def _decide(
     admission_id: str,
     wanted: AdmissionStatus,
     apply: Any,
+    candidate_id: str | None = None,
 ) -> Outcome[Any]:
     stored = admission_store.get(r, session_id, admission_id)
     if stored is None:
@@ -269,8 +270,14 @@ def _decide(
     # One decision per request, whoever sends it and however often: two facilitators answering
     # at once get the first answer, and the second learns it was already given.
     outcome = unit.change(r, session_id, decide, request_id=f"admission:{admission_id}")
-    if outcome.replayed and outcome.result["status"] != wanted.value:
-        word = "let in" if outcome.result["status"] == "admitted" else "turned away"
+    given = outcome.result
+    same = given["status"] == wanted.value and (
+        wanted != AdmissionStatus.ADMITTED
+        or given["candidate_id"] == candidate_id
+        or (candidate_id is None and given["candidate_id"] not in stored.admission.matches)
+    )
+    if outcome.replayed and not same:
+        word = "let in" if given["status"] == "admitted" else "turned away"
         raise Conflict("already_decided", f"That phone has already been {word}.")
     return outcome
 
@@ -289,7 +296,9 @@ def admit(r: redis.Redis, user: StaffUser, session_id: str, command: AdmitCandid
         )
         return events
 
-    return _decide(r, user, session_id, command.admission_id, AdmissionStatus.ADMITTED, apply)
+    return _decide(
+        r, user, session_id, command.admission_id, AdmissionStatus.ADMITTED, apply, command.candidate_id
+    )
 
 
 def refuse(r: redis.Redis, user: StaffUser, session_id: str, command: RefuseAdmission) -> Outcome[Any]:

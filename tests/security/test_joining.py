@@ -166,6 +166,53 @@ def test_a_flood_that_would_wait_too_long_is_turned_away_unchecked(
     assert join_turns.wrong_codes(r, "198.51.100.30") == 6
 
 
+def test_an_ipv6_host_is_counted_by_its_network() -> None:
+    # A host usually holds a whole /64: counting single addresses would give it 2**64 allowances.
+    assert (
+        joining.network_of("2001:db8:1:2:3:4:5:6")
+        == joining.network_of("2001:db8:1:2::9")
+        == "2001:db8:1:2::/64"
+    )
+    assert joining.network_of("203.0.113.9") == "203.0.113.9"
+
+
+def test_two_facilitators_answering_one_phone_at_once_give_one_answer(
+    app: Flask, client: FlaskClient, api_token: str, r: redis.Redis
+) -> None:
+    build = open_session(client, api_token, "Sam Lee", "Sam Lee")
+    app.test_client().post(
+        "/api/v1/join", json={"code": build.join_code, "name": "Sam Lee", "accept_privacy_notice": True}
+    )
+    (waiting,) = build.call("get", f"/sessions/{build.session_id}/admissions")
+    first, second = (m["id"] for m in waiting["matches"])
+    answers: list[Any] = []
+
+    def answer(candidate_id: str) -> None:
+        answers.append(
+            app.test_client().post(
+                f"/api/v1/sessions/{build.session_id}/admissions/{waiting['id']}/admit",
+                json={"candidate_id": candidate_id},
+                headers=build.headers,
+            )
+        )
+
+    threads = [threading.Thread(target=answer, args=(cid,)) for cid in (first, second) * 3]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    admitted = {a.get_json()["candidate_id"] for a in answers if a.status_code == 200}
+    refused = [a.get_json()["error"]["code"] for a in answers if a.status_code != 200]
+    # One Sam was let in, once; every other answer was told it came too late (or repeated it).
+    assert len(admitted) == 1 and set(refused) <= {"already_decided"} and len(refused) >= 3
+    checked_in = [
+        c
+        for c in build.call("get", f"/sessions/{build.session_id}/candidates")
+        if c["status"] == "checked_in"
+    ]
+    assert [c["id"] for c in checked_in] == list(admitted)
+
+
 def test_a_rostered_name_typed_into_a_locked_lobby_gets_nothing(
     app: Flask, client: FlaskClient, api_token: str, r: redis.Redis
 ) -> None:
