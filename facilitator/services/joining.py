@@ -146,7 +146,8 @@ def title_for_code(r: redis.Redis, code: str, client: str, pace: Pace) -> str | 
     except TooManyAttempts:
         return None
     session = session_store.get(r, session_id) if session_id else None
-    return session.title if session is not None else None
+    # Only a session one can join shows its title: an old code names nothing.
+    return session.title if session is not None and session.state in lobby.JOINABLE else None
 
 
 def start_by_link(r: redis.Redis, session_id: str, candidate_id: str, devices: Mapping[str, str]) -> Started:

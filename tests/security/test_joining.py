@@ -166,6 +166,15 @@ def test_a_flood_that_would_wait_too_long_is_turned_away_unchecked(
     assert join_turns.wrong_codes(r, "198.51.100.30") == 6
 
 
+def test_the_qr_codes_page_names_only_a_session_one_can_join(
+    app: Flask, client: FlaskClient, api_token: str
+) -> None:
+    build = SessionBuilder(client, api_token).create(title="Acme graduate day")
+    assert "Acme graduate day" not in app.test_client().get(f"/join/{build.join_code}").get_data(as_text=True)
+    build.state("open")
+    assert "Acme graduate day" in app.test_client().get(f"/join/{build.join_code}").get_data(as_text=True)
+
+
 def test_an_ipv6_host_is_counted_by_its_network() -> None:
     # A host usually holds a whole /64: counting single addresses would give it 2**64 allowances.
     assert (
