@@ -99,6 +99,8 @@ class History:
                 "acknowledged": len(acknowledged),
                 "attempts": len(self.attempts),
                 "replayed": sum(1 for a in self.attempts if a.replayed),
+                # "Not now" answers other than unavailable (rate_limited, busy), among `unavailable`.
+                "not_now": sum(1 for a in self.attempts if a.answer == UNAVAILABLE and a.code != UNAVAILABLE),
                 **{answer: answers[answer] for answer in (REFUSED, UNAVAILABLE, UNKNOWN, TIMEOUT)},
             }
 

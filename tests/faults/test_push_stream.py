@@ -14,6 +14,7 @@ import requests
 from ..builders import SessionBuilder
 from ..cluster import LocalCluster
 from ..phones import Device
+from .history import OK, TIMEOUT, UNAVAILABLE, UNKNOWN, History, logged
 
 pytestmark = pytest.mark.cluster
 
@@ -21,16 +22,29 @@ PUSHES = 300
 A, B = 0, 1
 
 
-def announce_all(manager: Device, sent: list[str], failures: list[Any], stop: threading.Event) -> None:
-    """Send the announcements one by one, each again (same id) until it is acknowledged."""
+def announce_all(
+    manager: Device, sent: list[str], failures: list[Any], stop: threading.Event, history: History
+) -> None:
+    """Send the announcements one by one, each again (same id) until it is acknowledged;
+    every attempt and its answer goes into `history`."""
     for i in range(PUSHES):
         command = {"id": f"announcement-{i:04d}", "text": f"Notice {i:04d}"}
+        history.invoke(command["id"], command["text"])
         deadline = time.monotonic() + 30
         while True:
+            sent_at = time.monotonic()
             try:
                 ack = manager.call("announce", command)
             except Exception as exc:  # a timeout while Redis restarts: send it again
                 ack = {"ok": False, "error": {"code": type(exc).__name__}}
+            code = "" if ack["ok"] else ack["error"]["code"]
+            answer = {"": OK, "outcome_unknown": UNKNOWN, "TimeoutError": TIMEOUT}.get(code, UNAVAILABLE)
+            history.answer(
+                command["id"], "manager", answer, sent_at, replayed=bool(ack.get("replayed")), code=code
+            )
+            if code == "rate_limited":  # as realtime.js: not now, after the pause it names
+                time.sleep(float(ack["error"].get("retry_after") or 0.2))
+                continue
             if ack["ok"]:
                 if ack.get("replayed"):
                     failures.append(f"{command['id']} was applied without being acknowledged")
@@ -71,7 +85,8 @@ def test_phones_on_one_process_receive_every_push_made_through_another_across_fa
     sent: list[str] = []
     failures: list[Any] = []
     stop = threading.Event()
-    sender = threading.Thread(target=announce_all, args=(manager, sent, failures, stop))
+    history = History()
+    sender = threading.Thread(target=announce_all, args=(manager, sent, failures, stop, history))
     sender.start()
     r = cluster.client()
     try:
@@ -101,6 +116,17 @@ def test_phones_on_one_process_receive_every_push_made_through_another_across_fa
         r.close()
     assert not failures, failures[:3]
     assert len(sent) == PUSHES
+    # The writes themselves, checked as a history: each acknowledged one logged exactly once.
+    r = cluster.client()
+    try:
+        present: dict[str, int] = {}
+        for data in logged(r, build.session_id, "announcement_made"):
+            present[data["id"]] = present.get(data["id"], 0) + 1
+    finally:
+        r.close()
+    problems = history.check(present)
+    assert not problems, problems[:10]
+    print(f"push stream cut: {history.figures()}")
 
     deadline = time.monotonic() + 30
     while any(len(received(p)) < PUSHES for p in phones) and time.monotonic() < deadline:
