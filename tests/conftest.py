@@ -15,6 +15,7 @@ from werkzeug.security import generate_password_hash
 from facilitator import create_app
 from facilitator.store import users as user_store
 
+from .cluster import cluster, cluster_topology  # noqa: F401  (Redis, three app processes, nginx)
 from .live_server import LiveServer
 from .redis_server import RedisProcess
 

@@ -21,7 +21,8 @@ def test_while_redis_is_down_clients_are_told_unavailable_and_recover_when_it_re
 ) -> None:
     token = cluster.facilitator_token()
     build = SessionBuilder(requests.Session(), token, prefix=cluster.url).create()
-    build.call("post", f"/sessions/{build.session_id}/panel", {"user_id": _user_of(cluster, token)}, expect=201)
+    panel = {"user_id": _user_of(cluster, token)}
+    build.call("post", f"/sessions/{build.session_id}/panel", panel, expect=201)
     build.state("open")
     first, late = build.join("On time"), build.join("Running late")
     build.state("live")
