@@ -23,6 +23,7 @@ from ..store import evidence as store
 from ..store import keys, unit
 from ..store import users as user_store
 from ..store.users import StaffUser
+from . import audit
 from .access import staff_viewer
 
 MAX_RETRIES = 50
@@ -68,6 +69,7 @@ def record_observation(
     if not written.applied:
         return _already(written.stored.model_dump_json(), user)
     written.stored = observation
+    audit.changed(r, user, session_id, written.events)
     return written
 
 
@@ -134,6 +136,7 @@ def change_observation(
         if written is not None:
             if written.applied:  # a copy applied first keeps its own acknowledgement
                 written.stored = updated.model_dump()
+                audit.changed(r, user, session_id, written.events)
             return written
     raise Conflict("busy", "That observation is being changed elsewhere; try again.")
 
@@ -177,6 +180,7 @@ def rate(r: redis.Redis, user: StaffUser, session_id: str, command: RateCandidat
         if written is not None:
             if written.applied:  # a copy applied first keeps its own acknowledgement
                 written.stored = rating.model_dump(mode="json")
+                audit.changed(r, user, session_id, written.events)
             return written
     raise Conflict("busy", "That rating is being saved elsewhere; try again.")
 

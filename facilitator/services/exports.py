@@ -24,9 +24,11 @@ import redis
 import xlsxwriter
 
 from ..domain import exports as rules
+from ..domain.audit import AuditAction
 from ..domain.errors import DomainError
 from ..store import users as user_store
 from ..store.users import StaffUser
+from . import audit
 from .review import Review, open_review
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -119,6 +121,7 @@ def _sheet(book: Any, sheet: rules.Sheet, bold: Any, text: Any) -> None:
 def workbook(r: redis.Redis, user: StaffUser, session_id: str) -> Export:
     """The Excel workbook: Summary, Observations, Ratings and Session sheets."""
     found = source(r, user, session_id)
+    audit.viewed(r, user, AuditAction.EXPORTED_REVIEW, session_id, detail="Excel workbook")
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, AS_WRITTEN)
     bold, text = book.add_format({"bold": True}), book.add_format({"quote_prefix": True})
@@ -140,6 +143,7 @@ def csv_sheet(r: redis.Redis, user: StaffUser, session_id: str, key: str | None)
     """One sheet as CSV, UTF-8 with a byte-order mark so that Excel reads accents right."""
     chosen = sheet_key(key)
     found = source(r, user, session_id)
+    audit.viewed(r, user, AuditAction.EXPORTED_REVIEW, session_id, detail=f"CSV, {chosen} sheet")
     sheet = rules.sheet(found, chosen)
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
@@ -152,6 +156,7 @@ def csv_sheet(r: redis.Redis, user: StaffUser, session_id: str, key: str | None)
 def session_json(r: redis.Redis, user: StaffUser, session_id: str) -> Export:
     """The whole session as JSON, with ISO 8601 times and no secrets or draft scores."""
     found = source(r, user, session_id)
+    audit.viewed(r, user, AuditAction.EXPORTED_REVIEW, session_id, detail="JSON")
     document = rules.document(found, found.agreement(), time.time())
     content = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
     return Export(content, JSON, f"{slug(found.data.session.title)}.json")

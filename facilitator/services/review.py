@@ -36,7 +36,7 @@ from ..store import review as review_store
 from ..store.evidence import Written
 from ..store.unit import Extra, Outcome
 from ..store.users import StaffUser
-from . import panel
+from . import audit, panel
 from .access import require_manager, staff_viewer
 
 MAX_RETRIES = 50
@@ -128,7 +128,7 @@ def _change_review(
         ack, events = change(data, record, owed)
         return record.model_dump_json(), ack, events
 
-    return _change_field(
+    written = _change_field(
         r,
         session_id,
         hash_key=keys.reviews(session_id),
@@ -136,6 +136,9 @@ def _change_review(
         request_id=f"v:{user.id}:{request_id}",
         mutate=mutate,
     )
+    if written.applied:
+        audit.changed(r, user, session_id, written.events)
+    return written
 
 
 def record_consensus(r: redis.Redis, user: StaffUser, session_id: str, command: RecordConsensus) -> Written:
@@ -252,7 +255,7 @@ def reopen_rating(r: redis.Redis, user: StaffUser, session_id: str, command: Reo
         event = Event("rating_reopened", payload, Audience(observers=(command.observer_id,)))
         return reopened.model_dump_json(), payload, [event]
 
-    return _change_field(
+    written = _change_field(
         r,
         session_id,
         hash_key=keys.ratings(session_id),
@@ -260,6 +263,9 @@ def reopen_rating(r: redis.Redis, user: StaffUser, session_id: str, command: Reo
         request_id=f"v:{user.id}:{command.id}",
         mutate=mutate,
     )
+    if written.applied:
+        audit.changed(r, user, session_id, written.events)
+    return written
 
 
 def move_washup(r: redis.Redis, user: StaffUser, session_id: str, command: MoveWashUp) -> Written:

@@ -75,6 +75,17 @@ def branding_logo() -> str:
     return _key("branding", "logo")
 
 
+# Privacy: the notice candidates read before checking in, and the audit log.
+def privacy_notice() -> str:
+    """Hash: the admin-edited privacy notice (text, updated_at, updated_by); absent: the default."""
+    return _key("privacy-notice")
+
+
+def audit() -> str:
+    """Stream: who viewed, changed, exported or erased assessment data, and every sign-in."""
+    return _key("audit")
+
+
 # Sessions.
 def sessions() -> str:
     """Sorted set: every session id, scored by creation time."""

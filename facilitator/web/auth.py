@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from .. import broadcast
 from ..domain.errors import DomainError
-from ..services import accounts, signin
+from ..services import accounts, audit, signin
 from ..store import get_redis
 from ..store import users as user_store
 from ..store.users import StaffUser
@@ -32,6 +32,7 @@ def login() -> tuple[str, int] | Response:
     email = session.pop("sign_in_email", "") if request.method == "GET" else request.form.get("email", "")
     if request.method == "POST":
         outcome = signin.sign_in(get_redis(), email, request.form.get("password", ""), request.remote_addr)
+        audit.sign_in(get_redis(), email, outcome.account, request.remote_addr, outcome.problem)
         if outcome.account is not None:
             sign_in_browser(outcome.account)
             return redirect(safe_next(request.args.get("next")) or url_for("sessions.index"))

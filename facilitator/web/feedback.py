@@ -15,12 +15,13 @@ from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
 from .. import broadcast
+from ..domain.audit import AuditAction
 from ..domain.commands import ReleaseFeedback, SaveFeedback, SetFollowUp
 from ..domain.errors import DomainError
 from ..domain.ids import new_id
 from ..domain.models import CandidateStatus, SessionState
 from ..domain.review import REVIEWING
-from ..services import feedback, history, review
+from ..services import audit, feedback, history, review
 from ..services.history import EarlierStage
 from ..store import get_redis
 from . import forms
@@ -134,6 +135,8 @@ def _shown_text(page: feedback.FeedbackPage, drafting: bool) -> dict[str, str]:
 def edit(session_id: str, candidate_id: str) -> str | Response:
     """Draft, edit, save, release or withdraw a candidate's feedback report."""
     page = _page(session_id, candidate_id)
+    if request.method == "GET":
+        audit.viewed(get_redis(), me(), AuditAction.VIEWED_FEEDBACK, session_id, candidate_id)
     here = url_for("feedback.edit", session_id=session_id, candidate_id=candidate_id)
     errors: dict[str, str] = {}
     shown = _shown_text(page, request.args.get("draft") == "1")

@@ -13,9 +13,10 @@ from typing import Any
 from flask import Blueprint, abort, make_response, render_template, request
 from flask_login import login_required
 
+from ..domain.audit import AuditAction
 from ..domain.errors import DomainError, Forbidden
 from ..domain.states import LABELS
-from ..services import summaries
+from ..services import audit, summaries
 from ..services.review import Review, open_review
 from ..store import get_redis
 from .helpers import me
@@ -59,6 +60,7 @@ def summary(session_id: str, candidate_id: str) -> str:
     review = _open(session_id)
     people = summaries.names(get_redis(), review)
     page = _page(lambda: summaries.candidate_page(review, candidate_id, people))
+    audit.viewed(get_redis(), me(), AuditAction.VIEWED_SUMMARY, session_id, candidate_id)
     return render_template(
         "review/summary.html", page=page, session=page.session, labels=LABELS, viewer=review.viewer
     )
@@ -70,6 +72,7 @@ def compare(session_id: str) -> str:
     review = _open(session_id)
     wanted, problems = summaries.parse_request(review.data.session, request.args)
     view = summaries.comparison(review, wanted, problems)
+    audit.viewed(get_redis(), me(), AuditAction.VIEWED_COMPARISON, session_id)
     return render_template(
         "review/compare.html",
         view=view,
@@ -85,6 +88,7 @@ def agreement(session_id: str) -> str:
     """How closely the observers' independent ratings agree, and the flagged ones."""
     review = _open(session_id)
     page = summaries.agreement_page(review)
+    audit.viewed(get_redis(), me(), AuditAction.VIEWED_AGREEMENT, session_id)
     return render_template(
         "review/agreement.html", page=page, session=page.session, labels=LABELS, viewer=review.viewer
     )
@@ -95,6 +99,7 @@ def pack(session_id: str) -> str:
     """The session's printable pack: cover, comparison, then one section per candidate."""
     review = _open(session_id)
     people = summaries.names(get_redis(), review)
+    audit.viewed(get_redis(), me(), AuditAction.VIEWED_PACK, session_id)
     return render_template("review/pack.html", pack=summaries.pack(review, people), labels=LABELS)
 
 
@@ -104,4 +109,5 @@ def candidate_pack(session_id: str, candidate_id: str) -> str:
     review = _open(session_id)
     people = summaries.names(get_redis(), review)
     found = _page(lambda: summaries.pack(review, people, candidate_id))
+    audit.viewed(get_redis(), me(), AuditAction.VIEWED_PACK, session_id, candidate_id)
     return render_template("review/pack.html", pack=found, labels=LABELS)

@@ -16,6 +16,7 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from .. import broadcast
+from ..domain.audit import AuditAction
 from ..domain.commands import ChangeState
 from ..domain.errors import DomainError
 from ..domain.evidence import Rating, RatingStatus, rating_key
@@ -23,7 +24,7 @@ from ..domain.models import Competency, SessionState
 from ..domain.review import OUTCOME_LABELS, REVIEWING, CandidateReview, DecisionOutcome, assessed
 from ..domain.states import LABELS
 from ..domain.summary import CandidateSummary, Cell, summarise_all
-from ..services import review, setup
+from ..services import audit, review, setup
 from ..services.review import Review
 from ..store import get_redis
 from ..store import users as user_store
@@ -203,7 +204,9 @@ def _render_washup(session_id: str, decided_error: str | None = None) -> tuple[s
 @bp.get("/sessions/<session_id>/washup")
 def show(session_id: str) -> tuple[str, int]:
     """The wash-up: the candidate being discussed, their ratings, evidence, consensus, decision."""
-    return _render_washup(session_id)
+    shown = _render_washup(session_id)
+    audit.viewed(get_redis(), me(), AuditAction.VIEWED_WASHUP, session_id)
+    return shown
 
 
 def _managed_review(session_id: str) -> Review:

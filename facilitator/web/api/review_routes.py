@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from ... import broadcast
+from ...domain.audit import AuditAction
 from ...domain.commands import (
     MoveWashUp,
     RecordConsensus,
@@ -26,7 +27,7 @@ from ...domain.review import (
     DecisionOutcome,
     assessed,
 )
-from ...services import review
+from ...services import audit, review
 from ...store import get_redis
 from ...store.evidence import Written
 from . import current_api_user, operation
@@ -145,6 +146,7 @@ def read_review(session_id: str) -> Any:
     """For facilitators, and panel members who owe no rating: agreed scores and decisions with
     their history, reopened ratings, and where the wash-up is."""
     found = review.open_review(get_redis(), current_api_user(), session_id)
+    audit.viewed(get_redis(), current_api_user(), AuditAction.VIEWED_REVIEW, session_id)
     data = found.data
     candidates = []
     for candidate_id in assessed(data):
