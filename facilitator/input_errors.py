@@ -98,6 +98,13 @@ MODEL_LABELS = {
     ("ExtendExercise", "minutes"): "Extra time",
     ("Minutes", "minutes"): "Extra time",
     ("Message", "text"): "Announcement",
+    ("NoticeEdit", "text"): "The privacy notice",
+    ("AuditQuery", "actor"): "Who",
+    ("AuditQuery", "action"): "What",
+    ("AuditQuery", "from"): "The From date",
+    ("AuditQuery", "to"): "The To date",
+    ("AuditQuery", "before"): "The page asked for",
+    ("EraseBody", "confirm"): "Confirmation",
 }
 
 # Nested fields, with `*` for a list position ({n}, counted from 1) or a dictionary key ({key}).

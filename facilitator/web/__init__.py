@@ -63,6 +63,7 @@ def init_app(app: Flask) -> None:
     from .account import bp as account_bp
     from .co_facilitators import bp as co_facilitators_bp
     from .feedback import bp as feedback_bp
+    from .privacy import bp as privacy_bp
     from .review import bp as review_bp
 
     app.register_blueprint(auth.bp)
@@ -79,6 +80,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(washup.bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(co_facilitators_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)
 

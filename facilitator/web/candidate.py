@@ -21,7 +21,7 @@ from ..domain.commands import Join
 from ..domain.errors import DomainError
 from ..domain.models import CandidateStatus
 from ..realtime.connection import DEVICE_COOKIE
-from ..services import joining
+from ..services import joining, notice
 from ..services.review import released_feedback
 from ..store import get_redis, unit
 from ..store import sessions as session_store
@@ -124,7 +124,7 @@ def privacy() -> str | Response:
         "candidate/privacy.html",
         session=data.session,
         name=pending["name"],
-        retention_days=current_app.config.get("RETENTION_DAYS", 180),
+        notice=notice.candidate_notice(get_redis(), int(current_app.config.get("RETENTION_DAYS", 180))),
     )
 
 

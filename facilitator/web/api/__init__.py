@@ -147,6 +147,7 @@ from . import (  # noqa: E402,F401  (registers the routes)
     live_routes,
     openapi,
     panel_routes,
+    privacy_routes,
     review_routes,
     setup_routes,
 )
