@@ -99,9 +99,10 @@ def test_history_ids_outside_the_roster_are_ignored() -> None:
 def test_two_hundred_candidates_are_grouped_well_under_a_second() -> None:
     history: list[list[list[str]]] = []
     for _ in range(5):
-        started = time.perf_counter()
+        # CPU time, not wall time: a busy machine must not fail a test of this code's own cost.
+        started = time.process_time()
         history.append(form_groups(roster(200), 20, history, seed=3))
-        assert time.perf_counter() - started < 1.0
+        assert time.process_time() - started < 1.0
 
 
 def test_repeat_pairs_counts_a_pair_once_per_round_it_repeats() -> None:
