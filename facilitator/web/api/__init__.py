@@ -11,11 +11,11 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from flask import Blueprint, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from werkzeug.wrappers import Response
 
 from ... import payloads
@@ -34,6 +34,8 @@ class Query:
     description: str
     choices: tuple[str, ...] = ()
     required: bool = False
+    # The JSON Schema of its value (a string of the `choices`, when there are choices).
+    schema: tuple[tuple[str, Any], ...] = (("type", "string"),)
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,11 @@ class Operation:
     auth: bool
     produces: str = "application/json"
     query: tuple[Query, ...] = ()
+    response: TypeAdapter[Any] | None = None
+    # "key": the Idempotency-Key header makes a retry harmless; "id": the body's own id does.
+    idempotency: Literal["key", "id"] | None = None
+    # Error statuses besides those every operation of its kind may answer (see openapi.py).
+    errors: tuple[int, ...] = ()
 
     @property
     def path(self) -> str:
@@ -57,6 +64,14 @@ class Operation:
 
 
 OPERATIONS: list[Operation] = []
+
+# Says that a request answered a repeat of one already applied (the first answer, nothing changed).
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+
+def note_replayed(replayed: bool) -> None:
+    """Mark this request's answer as a repeat's, for the `Idempotent-Replayed: true` header."""
+    g.api_replayed = replayed
 
 
 def error_response(code: str, message: str, status: int, **extra: Any) -> ResponseReturnValue:
@@ -74,6 +89,18 @@ def _authenticate() -> ResponseReturnValue | None:
     if found.user is None:
         return error_response("unauthorised", found.problem, 401)
     g.api_user = found.user
+    return None
+
+
+PATH_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def _malformed(params: dict[str, Any]) -> ResponseReturnValue | None:
+    """A 404 for an id in the path that no record can have (every id is 1-64 of [A-Za-z0-9_-])."""
+    for name, value in params.items():
+        if not PATH_ID.fullmatch(value):
+            thing = name.removesuffix("_id").replace("_", " ")
+            return error_response("not_found", f"There is no such {thing}: that id is not valid.", 404)
     return None
 
 
@@ -97,18 +124,26 @@ def operation(
     auth: bool = True,
     produces: str | None = None,
     query: tuple[Query, ...] = (),
+    response: Any = None,
+    idempotency: Literal["key", "id"] | None = None,
+    errors: tuple[int, ...] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare an API route: authenticate, parse the body into `body`, map domain errors.
 
-    With `produces` the view returns a file Response of that media type instead of data to
-    send as JSON; its errors are still JSON.
+    A JSON operation's data is validated through its `response` type and sent as that type
+    dumps it, so the document (generated from the same type) describes exactly what is sent.
+    With `produces` the view returns a file Response of that media type instead; its errors
+    are still JSON.
     """
+    adapter = TypeAdapter(response) if response is not None else None
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def wrapped(**params: Any) -> ResponseReturnValue:
             if auth and (refused := _authenticate()) is not None:
                 return refused
+            if (unknown := _malformed(params)) is not None:
+                return unknown
             try:
                 if body is not None:
                     params["body"] = _body(body)
@@ -122,12 +157,29 @@ def operation(
             if produces is not None:
                 assert isinstance(result, Response) and result.mimetype == produces, rule
                 return result
-            return jsonify(result), status
+            if adapter is not None:
+                result = adapter.dump_python(adapter.validate_python(result), mode="json")
+            answer = jsonify(result)
+            answer.status_code = status
+            if g.pop("api_replayed", False):
+                answer.headers[REPLAYED_HEADER] = "true"
+            return answer
 
         bp.add_url_rule(rule, view.__name__, wrapped, methods=[method])
         OPERATIONS.append(
             Operation(
-                method.lower(), rule, summary, tag, body, status, auth, produces or "application/json", query
+                method.lower(),
+                rule,
+                summary,
+                tag,
+                body,
+                status,
+                auth,
+                produces or "application/json",
+                query,
+                adapter,
+                idempotency,
+                errors,
             )
         )
         return wrapped

@@ -13,6 +13,22 @@ from ...store import get_redis
 from ...store import users as user_store
 from . import current_api_user, operation
 from .common import Body, managed, published
+from .responses import Reply
+
+
+class RunsSession(Reply):
+    """Someone who runs the session: its owner, or a co-facilitator."""
+
+    id: str
+    name: str
+    email: str
+    owner: bool
+
+
+class CoFacilitatorChange(Reply):
+    """The facilitator account given or taken the session."""
+
+    user_id: str
 
 
 class CoFacilitator(Body):
@@ -27,6 +43,7 @@ class CoFacilitator(Body):
     "/sessions/<session_id>/co-facilitators",
     "List who runs a session",
     tag="sessions",
+    response=list[RunsSession],
 )
 def list_co_facilitators(session_id: str) -> Any:
     """The owner first, then the co-facilitators (admins run every session besides)."""
@@ -40,6 +57,7 @@ def list_co_facilitators(session_id: str) -> Any:
     tag="sessions",
     body=CoFacilitator,
     status=201,
+    response=CoFacilitatorChange,
 )
 def add_co_facilitator(session_id: str, body: CoFacilitator) -> Any:
     """Only the owner or an admin chooses co-facilitators."""
@@ -57,6 +75,7 @@ def add_co_facilitator(session_id: str, body: CoFacilitator) -> Any:
     "/sessions/<session_id>/co-facilitators/<user_id>",
     "Stop a co-facilitator running a session",
     tag="sessions",
+    response=CoFacilitatorChange,
 )
 def remove_co_facilitator(session_id: str, user_id: str) -> Any:
     """Their open connections to the session close."""

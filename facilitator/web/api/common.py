@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from typing import Any
 
 from flask import request
@@ -13,8 +15,9 @@ from ...domain.ids import new_id
 from ...services import live
 from ...services.access import require_manager
 from ...store import get_redis, unit
+from ...store.evidence import Written
 from ...store.unit import Outcome
-from . import current_api_user
+from . import current_api_user, note_replayed
 
 
 class Body(BaseModel):
@@ -24,21 +27,36 @@ class Body(BaseModel):
 
 
 def published(session_id: str, outcome: Outcome[Any]) -> Any:
-    """Push the outcome's events to their audiences and return its result."""
+    """Push the outcome's events to their audiences and return its result (a repeat's says so)."""
     broadcast.publish(session_id, outcome.events)
+    note_replayed(outcome.replayed)
     return outcome.result
 
 
+def stored(session_id: str, written: Written) -> Any:
+    """Push a write's events and return what is stored (a repeat's answer says it was one)."""
+    broadcast.publish(session_id, written.events)
+    note_replayed(not written.applied)
+    return written.stored
+
+
+IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
 def request_id() -> str | None:
-    """The client's Idempotency-Key, so a retried request changes nothing (None without one)."""
+    """The request id an Idempotency-Key stands for, so a retried request changes nothing
+    (None without one). It is the key scoped to the method and address: the same key sent to
+    another route, or about another exercise, names another request, and is never answered
+    with that one's result."""
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key:
         return None
-    if not 8 <= len(key) <= 64 or not all(ch.isalnum() or ch in "-_" for ch in key):
+    if not IDEMPOTENCY_KEY.fullmatch(key):
         raise DomainError(
             "invalid_idempotency_key", "Idempotency-Key must be 8 to 64 letters, digits, - or _."
         )
-    return key
+    scoped = f"{request.method} {request.path} {key}".encode()
+    return "k" + hashlib.sha256(scoped).hexdigest()[:40]
 
 
 def command_id() -> str:

@@ -11,15 +11,14 @@ from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints
 
-from ... import broadcast
 from ...domain.commands import FeedbackSectionInput, ReleaseFeedback, SaveFeedback, SetFollowUp
 from ...domain.review import MAX_FOLLOW_UP
 from ...services import feedback, history, review
 from ...store import get_redis
 from ...store.evidence import Written
 from ..helpers import app_secret
-from . import current_api_user, operation
-from .common import Body, command_id
+from . import current_api_user, operation, responses
+from .common import Body, command_id, stored
 
 BASE = "/sessions/<session_id>/candidates/<candidate_id>"
 
@@ -44,11 +43,16 @@ class FollowUpBody(Body):
 
 
 def _written(session_id: str, written: Written) -> Any:
-    broadcast.publish(session_id, written.events)
-    return written.stored
+    return stored(session_id, written)
 
 
-@operation("GET", BASE + "/feedback", "Read a candidate's feedback report and a draft", tag="feedback")
+@operation(
+    "GET",
+    BASE + "/feedback",
+    "Read a candidate's feedback report and a draft",
+    tag="feedback",
+    response=responses.FeedbackRead,
+)
 def get_feedback(session_id: str, candidate_id: str) -> Any:
     """The saved report (null before one), whether it is released, and a draft from the evidence."""
     page = feedback.open_feedback(get_redis(), current_api_user(), session_id, candidate_id, app_secret())
@@ -67,7 +71,15 @@ def get_feedback(session_id: str, candidate_id: str) -> Any:
     }
 
 
-@operation("PUT", BASE + "/feedback", "Save a candidate's feedback report", tag="feedback", body=FeedbackBody)
+@operation(
+    "PUT",
+    BASE + "/feedback",
+    "Save a candidate's feedback report",
+    tag="feedback",
+    body=FeedbackBody,
+    response=responses.FeedbackSaved,
+    idempotency="key",
+)
 def put_feedback(session_id: str, candidate_id: str, body: FeedbackBody) -> Any:
     """Once the session has ended; a released report stays released and shows the new text."""
     command = SaveFeedback(id=command_id(), candidate_id=candidate_id, **body.model_dump())
@@ -80,6 +92,8 @@ def put_feedback(session_id: str, candidate_id: str, body: FeedbackBody) -> Any:
     "Release a candidate's feedback report, or withdraw it",
     tag="feedback",
     body=ReleaseBody,
+    response=responses.FeedbackReleased,
+    idempotency="key",
 )
 def release_feedback(session_id: str, candidate_id: str, body: ReleaseBody) -> Any:
     """The candidate reads a released report through their personal link; save it first."""
@@ -87,14 +101,28 @@ def release_feedback(session_id: str, candidate_id: str, body: ReleaseBody) -> A
     return _written(session_id, review.release_feedback(get_redis(), current_api_user(), session_id, command))
 
 
-@operation("PUT", BASE + "/follow-up", "Note the points to follow up", tag="feedback", body=FollowUpBody)
+@operation(
+    "PUT",
+    BASE + "/follow-up",
+    "Note the points to follow up",
+    tag="feedback",
+    body=FollowUpBody,
+    response=responses.FollowUp,
+    idempotency="key",
+)
 def put_follow_up(session_id: str, candidate_id: str, body: FollowUpBody) -> Any:
     """The panel sees them on the candidate's tile while observing; candidates never do."""
     command = SetFollowUp(id=command_id(), candidate_id=candidate_id, text=body.text)
     return _written(session_id, review.set_follow_up(get_redis(), current_api_user(), session_id, command))
 
 
-@operation("GET", BASE + "/history", "List a candidate's earlier interview stages", tag="feedback")
+@operation(
+    "GET",
+    BASE + "/history",
+    "List a candidate's earlier interview stages",
+    tag="feedback",
+    response=list[responses.EarlierStage],
+)
 def get_history(session_id: str, candidate_id: str) -> Any:
     """Earlier sessions of the same email, oldest first: only those the caller may review."""
     stages = history.earlier(get_redis(), current_api_user(), session_id, candidate_id)

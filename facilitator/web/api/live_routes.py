@@ -15,8 +15,14 @@ from ...domain.errors import DomainError
 from ...domain.views import manager_view
 from ...services import joining
 from ...store import get_redis, log
-from . import operation
+from . import Query, operation, responses
 from .common import Body, act, managed
+
+AFTER = Query(
+    "after",
+    "Events after this sequence id (0, or absent: from the start of the log).",
+    schema=(("type", "integer"), ("minimum", 0)),
+)
 
 
 class Minutes(Body):
@@ -57,19 +63,41 @@ class CandidateJoin(Join):
     accept_privacy_notice: bool
 
 
-@operation("DELETE", "/sessions/<session_id>/candidates/<candidate_id>", "Remove a candidate", tag="lobby")
+@operation(
+    "DELETE",
+    "/sessions/<session_id>/candidates/<candidate_id>",
+    "Remove a candidate",
+    tag="lobby",
+    response=responses.Done,
+    idempotency="key",
+)
 def remove_candidate(session_id: str, candidate_id: str) -> Any:
     """They lose access and stay removed."""
     return act(session_id, "remove_candidate", candidate_id=candidate_id)
 
 
-@operation("POST", "/sessions/<session_id>/lobby", "Lock or unlock the lobby", tag="lobby", body=Lock)
+@operation(
+    "POST",
+    "/sessions/<session_id>/lobby",
+    "Lock or unlock the lobby",
+    tag="lobby",
+    body=Lock,
+    response=responses.Done,
+    idempotency="key",
+)
 def lock_lobby(session_id: str, body: Lock) -> Any:
     """A locked lobby refuses walk-ins; roster candidates still join."""
     return act(session_id, "lock_lobby", locked=body.locked)
 
 
-@operation("POST", "/sessions/<session_id>/exercises/<exercise_id>/groups", "Form groups", tag="exercises")
+@operation(
+    "POST",
+    "/sessions/<session_id>/exercises/<exercise_id>/groups",
+    "Form groups",
+    tag="exercises",
+    response=responses.Done,
+    idempotency="key",
+)
 def form_groups(session_id: str, exercise_id: str) -> Any:
     """Balanced groups, mixing people who have worked together before."""
     return act(session_id, "form_groups", exercise_id=exercise_id)
@@ -81,6 +109,8 @@ def form_groups(session_id: str, exercise_id: str) -> Any:
     "Move a candidate to a group",
     tag="exercises",
     body=Move,
+    response=responses.Done,
+    idempotency="key",
 )
 def move_candidate(session_id: str, exercise_id: str, body: Move) -> Any:
     """By hand, before or during the exercise."""
@@ -88,7 +118,12 @@ def move_candidate(session_id: str, exercise_id: str, body: Move) -> Any:
 
 
 @operation(
-    "POST", "/sessions/<session_id>/exercises/<exercise_id>/start", "Start an exercise", tag="exercises"
+    "POST",
+    "/sessions/<session_id>/exercises/<exercise_id>/start",
+    "Start an exercise",
+    tag="exercises",
+    response=responses.Done,
+    idempotency="key",
 )
 def start_exercise(session_id: str, exercise_id: str) -> Any:
     """Phones show group, brief, role brief and countdown."""
@@ -96,7 +131,12 @@ def start_exercise(session_id: str, exercise_id: str) -> Any:
 
 
 @operation(
-    "POST", "/sessions/<session_id>/exercises/<exercise_id>/pause", "Pause an exercise", tag="exercises"
+    "POST",
+    "/sessions/<session_id>/exercises/<exercise_id>/pause",
+    "Pause an exercise",
+    tag="exercises",
+    response=responses.Done,
+    idempotency="key",
 )
 def pause_exercise(session_id: str, exercise_id: str) -> Any:
     """Stop the clock."""
@@ -104,7 +144,12 @@ def pause_exercise(session_id: str, exercise_id: str) -> Any:
 
 
 @operation(
-    "POST", "/sessions/<session_id>/exercises/<exercise_id>/resume", "Resume an exercise", tag="exercises"
+    "POST",
+    "/sessions/<session_id>/exercises/<exercise_id>/resume",
+    "Resume an exercise",
+    tag="exercises",
+    response=responses.Done,
+    idempotency="key",
 )
 def resume_exercise(session_id: str, exercise_id: str) -> Any:
     """Restart the clock."""
@@ -117,13 +162,22 @@ def resume_exercise(session_id: str, exercise_id: str) -> Any:
     "Extend an exercise",
     tag="exercises",
     body=Minutes,
+    response=responses.Done,
+    idempotency="key",
 )
 def extend_exercise(session_id: str, exercise_id: str, body: Minutes) -> Any:
     """Add minutes to the clock."""
     return act(session_id, "extend_exercise", exercise_id=exercise_id, minutes=body.minutes)
 
 
-@operation("POST", "/sessions/<session_id>/exercises/<exercise_id>/end", "End an exercise", tag="exercises")
+@operation(
+    "POST",
+    "/sessions/<session_id>/exercises/<exercise_id>/end",
+    "End an exercise",
+    tag="exercises",
+    response=responses.Done,
+    idempotency="key",
+)
 def end_exercise(session_id: str, exercise_id: str) -> Any:
     """Stop the exercise for good."""
     return act(session_id, "end_exercise", exercise_id=exercise_id)
@@ -136,13 +190,21 @@ def end_exercise(session_id: str, exercise_id: str) -> Any:
     tag="messages",
     body=Message,
     status=201,
+    response=responses.Done,
+    idempotency="key",
 )
 def announce(session_id: str, body: Message) -> Any:
     """To everyone, or to one group of the current exercise."""
     return act(session_id, "announce", text=body.text, group_id=body.group_id)
 
 
-@operation("GET", "/sessions/<session_id>/questions", "List candidates' questions", tag="messages")
+@operation(
+    "GET",
+    "/sessions/<session_id>/questions",
+    "List candidates' questions",
+    tag="messages",
+    response=list[responses.QuestionView],
+)
 def list_questions(session_id: str) -> Any:
     """Oldest first, answered or not."""
     return manager_view(managed(session_id), set())["questions"]
@@ -154,20 +216,31 @@ def list_questions(session_id: str) -> Any:
     "Mark a question answered",
     tag="messages",
     body=Answer,
+    response=responses.Done,
+    idempotency="key",
 )
 def answer_question(session_id: str, question_id: str, body: Answer) -> Any:
     """With an optional written answer the candidate sees."""
     return act(session_id, "answer_question", question_id=question_id, answer=body.answer)
 
 
-@operation("GET", "/sessions/<session_id>/events", "Read the session's event log", tag="sessions")
+@operation(
+    "GET",
+    "/sessions/<session_id>/events",
+    "Read the session's event log",
+    tag="sessions",
+    response=list[responses.EventEnvelope],
+    query=(AFTER,),
+)
 def list_events(session_id: str) -> Any:
     """Events after `?after=<seq>` (at most 500), as facilitators receive them."""
     managed(session_id)
     try:
-        after = max(0, int(request.args.get("after", "0")))
+        after = int(request.args.get("after", "0"))
     except ValueError:
-        raise DomainError("invalid", "after must be a whole number.") from None
+        after = -1
+    if after < 0:
+        raise DomainError("invalid", "after must be a whole number, 0 or more.")
     events = log.since(get_redis(), session_id, after, 500)
     if events is None:
         raise DomainError(
@@ -184,6 +257,8 @@ def list_events(session_id: str) -> Any:
     body=CandidateJoin,
     status=201,
     auth=False,
+    response=responses.Joined,
+    errors=(404, 409, 429),
 )
 def join(body: CandidateJoin) -> Any:
     """Code and name in, a device token out; the token authenticates the phone's socket."""

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from flask import current_app, request
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
-from ... import broadcast
 from ...domain.commands import (
     DeleteObservation,
     EditObservation,
@@ -25,8 +24,8 @@ from ...store import evidence as evidence_store
 from ...store import get_redis, unit
 from ...store import users as user_store
 from ..helpers import public_url
-from . import current_api_user, operation
-from .common import Body, act, command_id, published, request_id
+from . import Query, current_api_user, operation, responses
+from .common import Body, act, command_id, published, request_id, stored
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_NOTE)]
 
@@ -59,13 +58,20 @@ class RatingBody(Body):
     submit: bool = False
 
 
+ID_SCHEMA = (("type", "string"), ("pattern", r"^[A-Za-z0-9_-]{1,64}$"))
+EVIDENCE_PAIR = (
+    Query("exercise_id", "With candidate_id: this exercise's evidence of that candidate.", schema=ID_SCHEMA),
+    Query("candidate_id", "With exercise_id: this candidate's evidence in that exercise.", schema=ID_SCHEMA),
+)
+
+
 def _written(session_id: str, written: Any) -> Any:
-    broadcast.publish(session_id, written.events)
-    stored = written.stored
-    return stored.model_dump() if isinstance(stored, BaseModel) else stored
+    return stored(session_id, written)
 
 
-@operation("GET", "/sessions/<session_id>/panel", "List the panel", tag="panel")
+@operation(
+    "GET", "/sessions/<session_id>/panel", "List the panel", tag="panel", response=responses.PanelListing
+)
 def list_panel(session_id: str) -> Any:
     """Observers on the session's panel, with the completion matrix."""
     data = unit.load(get_redis(), session_id)
@@ -80,6 +86,7 @@ def list_panel(session_id: str) -> Any:
     tag="panel",
     body=PanelMember,
     status=201,
+    response=responses.PanelChange,
 )
 def add_to_panel(session_id: str, body: PanelMember) -> Any:
     """From the staff accounts, by id or email."""
@@ -93,7 +100,11 @@ def add_to_panel(session_id: str, body: PanelMember) -> Any:
 
 
 @operation(
-    "DELETE", "/sessions/<session_id>/panel/<user_id>", "Remove an observer from the panel", tag="panel"
+    "DELETE",
+    "/sessions/<session_id>/panel/<user_id>",
+    "Remove an observer from the panel",
+    tag="panel",
+    response=responses.PanelChange,
 )
 def remove_from_panel(session_id: str, user_id: str) -> Any:
     """Their evidence stays on the record."""
@@ -101,7 +112,12 @@ def remove_from_panel(session_id: str, user_id: str) -> Any:
 
 
 @operation(
-    "POST", "/sessions/<session_id>/panel/invites", "Create a panel invite link", tag="panel", status=201
+    "POST",
+    "/sessions/<session_id>/panel/invites",
+    "Create a panel invite link",
+    tag="panel",
+    status=201,
+    response=responses.PanelInvite,
 )
 def create_panel_invite(session_id: str) -> Any:
     """A signed link for this session only; it expires."""
@@ -114,7 +130,13 @@ def create_panel_invite(session_id: str) -> Any:
     }
 
 
-@operation("DELETE", "/sessions/<session_id>/panel/invites", "Revoke every panel invite link", tag="panel")
+@operation(
+    "DELETE",
+    "/sessions/<session_id>/panel/invites",
+    "Revoke every panel invite link",
+    tag="panel",
+    response=responses.Revoked,
+)
 def revoke_panel_invites(session_id: str) -> Any:
     """Links already sent stop working."""
     panel.revoke_invites(get_redis(), current_api_user(), session_id)
@@ -126,6 +148,8 @@ def revoke_panel_invites(session_id: str) -> Any:
     "/sessions/<session_id>/panel/<user_id>/nudge",
     "Remind an observer of ratings they owe",
     tag="panel",
+    response=responses.Owed,
+    idempotency="key",
 )
 def nudge_observer(session_id: str, user_id: str) -> Any:
     """Sends the observer a reminder listing what is outstanding."""
@@ -140,13 +164,22 @@ def nudge_observer(session_id: str, user_id: str) -> Any:
     "Choose who observes whom",
     tag="panel",
     body=Observers,
+    response=responses.Done,
+    idempotency="key",
 )
 def assign_observers(session_id: str, exercise_id: str, body: Observers) -> Any:
     """Adjust one candidate's observers, or rotate everyone afresh."""
     return act(session_id, "assign_observers", exercise_id=exercise_id, **body.model_dump())
 
 
-@operation("GET", "/sessions/<session_id>/observations", "Read observations and ratings", tag="evidence")
+@operation(
+    "GET",
+    "/sessions/<session_id>/observations",
+    "Read observations and ratings",
+    tag="evidence",
+    response=responses.Evidence,
+    query=EVIDENCE_PAIR,
+)
 def list_evidence(session_id: str) -> Any:
     """What the caller may see: everything for facilitators; for observers their own, and
     others' only for candidate-exercise pairs they have rated (when ratings are blind).
@@ -167,6 +200,8 @@ def list_evidence(session_id: str) -> Any:
     tag="evidence",
     body=RecordObservation,
     status=201,
+    response=responses.Observation,
+    idempotency="id",
 )
 def record_observation(session_id: str, body: RecordObservation) -> Any:
     """Idempotent by the observation's id: sending it again changes nothing."""
@@ -181,6 +216,8 @@ def record_observation(session_id: str, body: RecordObservation) -> Any:
     "Edit an observation",
     tag="evidence",
     body=ObservationChange,
+    response=responses.Observation,
+    idempotency="key",
 )
 def edit_observation(session_id: str, observation_id: str, body: ObservationChange) -> Any:
     """One's own only; the earlier version is kept."""
@@ -191,7 +228,12 @@ def edit_observation(session_id: str, observation_id: str, body: ObservationChan
 
 
 @operation(
-    "DELETE", "/sessions/<session_id>/observations/<observation_id>", "Delete an observation", tag="evidence"
+    "DELETE",
+    "/sessions/<session_id>/observations/<observation_id>",
+    "Delete an observation",
+    tag="evidence",
+    response=responses.Observation,
+    idempotency="key",
 )
 def delete_observation(session_id: str, observation_id: str) -> Any:
     """One's own only; it stays on the record, marked deleted."""
@@ -206,6 +248,7 @@ def delete_observation(session_id: str, observation_id: str) -> Any:
     "/sessions/<session_id>/observations/<observation_id>/versions",
     "Read an observation's history",
     tag="evidence",
+    response=list[responses.Observation],
 )
 def observation_versions(session_id: str, observation_id: str) -> Any:
     """Earlier versions, for facilitators and the author."""
@@ -224,6 +267,8 @@ def observation_versions(session_id: str, observation_id: str) -> Any:
     "Save or submit one's rating",
     tag="evidence",
     body=RatingBody,
+    response=responses.Rating,
+    idempotency="key",
 )
 def rate_candidate(session_id: str, exercise_id: str, candidate_id: str, body: RatingBody) -> Any:
     """A draft until `submit` is true; then locked."""

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
-from ... import broadcast
 from ...domain.audit import AuditAction
 from ...domain.commands import (
     MoveWashUp,
@@ -30,8 +29,8 @@ from ...domain.review import (
 from ...services import audit, review
 from ...store import get_redis
 from ...store.evidence import Written
-from . import current_api_user, operation
-from .common import Body, command_id, published, request_id
+from . import current_api_user, operation, responses
+from .common import Body, command_id, published, request_id, stored
 
 
 class ConsensusBody(Body):
@@ -66,9 +65,7 @@ class WashUpBody(Body):
 
 
 def _written(session_id: str, written: Written) -> Any:
-    broadcast.publish(session_id, written.events)
-    stored = written.stored
-    return stored.model_dump() if isinstance(stored, BaseModel) else stored
+    return stored(session_id, written)
 
 
 @operation(
@@ -78,6 +75,8 @@ def _written(session_id: str, written: Written) -> Any:
     tag="review",
     body=ConsensusBody,
     status=201,
+    response=responses.ConsensusRecorded,
+    idempotency="key",
 )
 def record_consensus(session_id: str, body: ConsensusBody) -> Any:
     """Only in review; an earlier agreed score stays in the history, the independent ratings as they were."""
@@ -92,6 +91,8 @@ def record_consensus(session_id: str, body: ConsensusBody) -> Any:
     tag="review",
     body=DecisionBody,
     status=201,
+    response=responses.DecisionRecorded,
+    idempotency="key",
 )
 def record_decision(session_id: str, body: DecisionBody) -> Any:
     """Offer, next round, hold or reject, with a rationale; an earlier decision stays in its history."""
@@ -105,6 +106,8 @@ def record_decision(session_id: str, body: DecisionBody) -> Any:
     "Reopen an observer's submitted rating",
     tag="review",
     body=ReopenBody,
+    response=responses.Rating,
+    idempotency="key",
 )
 def reopen_rating(
     session_id: str, exercise_id: str, candidate_id: str, observer_id: str, body: ReopenBody
@@ -120,7 +123,15 @@ def reopen_rating(
     return _written(session_id, review.reopen_rating(get_redis(), current_api_user(), session_id, command))
 
 
-@operation("PUT", "/sessions/<session_id>/washup", "Move the wash-up on", tag="review", body=WashUpBody)
+@operation(
+    "PUT",
+    "/sessions/<session_id>/washup",
+    "Move the wash-up on",
+    tag="review",
+    body=WashUpBody,
+    response=responses.WashUp,
+    idempotency="key",
+)
 def move_washup(session_id: str, body: WashUpBody) -> Any:
     """Set the order, the candidate on screen or the stage; the panel's tablets follow."""
     command = MoveWashUp(id=command_id(), **body.model_dump())
@@ -133,6 +144,8 @@ def move_washup(session_id: str, body: WashUpBody) -> Any:
     "Set the weights of exercises and competencies",
     tag="review",
     body=SetWeights,
+    response=responses.Weights,
+    idempotency="key",
 )
 def set_weights(session_id: str, body: SetWeights) -> Any:
     """Each weight from 0 to 100 (1 when not given) in the overall ratings."""
@@ -141,7 +154,13 @@ def set_weights(session_id: str, body: SetWeights) -> Any:
     )
 
 
-@operation("GET", "/sessions/<session_id>/review", "Read the review records and the wash-up", tag="review")
+@operation(
+    "GET",
+    "/sessions/<session_id>/review",
+    "Read the review records and the wash-up",
+    tag="review",
+    response=responses.ReviewRead,
+)
 def read_review(session_id: str) -> Any:
     """For facilitators, and panel members who owe no rating: agreed scores and decisions with
     their history, reopened ratings, and where the wash-up is."""

@@ -21,7 +21,7 @@ from ...services import access, setup, snapshots
 from ...store import get_redis, log
 from ...store import sessions as session_store
 from ..helpers import app_secret, public_url
-from . import current_api_user, operation
+from . import current_api_user, operation, responses
 from .common import Body, managed, published, request_id
 
 
@@ -31,7 +31,13 @@ class RosterText(Body):
     text: Annotated[str, StringConstraints(min_length=1, max_length=200_000)]
 
 
-@operation("GET", "/sessions", "List the sessions you run or observe", tag="sessions")
+@operation(
+    "GET",
+    "/sessions",
+    "List the sessions you run or observe",
+    tag="sessions",
+    response=list[responses.SessionListing],
+)
 def list_sessions() -> Any:
     """The caller's sessions, newest first: every one for admins; for others those they run
     or observe. A join code only for sessions the caller runs."""
@@ -48,13 +54,27 @@ def list_sessions() -> Any:
     ]
 
 
-@operation("POST", "/sessions", "Create a session", tag="sessions", body=SessionDetails, status=201)
+@operation(
+    "POST",
+    "/sessions",
+    "Create a session",
+    tag="sessions",
+    body=SessionDetails,
+    status=201,
+    response=responses.Session,
+)
 def create_session(body: SessionDetails) -> Any:
     """A new draft session."""
     return setup.create_session(get_redis(), current_api_user(), body).model_dump(mode="json")
 
 
-@operation("GET", "/sessions/<session_id>", "Read a session's full state", tag="sessions")
+@operation(
+    "GET",
+    "/sessions/<session_id>",
+    "Read a session's full state",
+    tag="sessions",
+    response=responses.SessionRead,
+)
 def get_session(session_id: str) -> Any:
     """Set-up and live state as the facilitator sees it."""
     data = managed(session_id)
@@ -66,14 +86,26 @@ def get_session(session_id: str) -> Any:
     }
 
 
-@operation("PUT", "/sessions/<session_id>", "Change a session's details", tag="sessions", body=SessionDetails)
+@operation(
+    "PUT",
+    "/sessions/<session_id>",
+    "Change a session's details",
+    tag="sessions",
+    body=SessionDetails,
+    response=responses.SessionUpdated,
+)
 def update_session(session_id: str, body: SessionDetails) -> Any:
     """Title, role, time, place, competencies."""
     return published(session_id, setup.update_details(get_redis(), current_api_user(), session_id, body))
 
 
 @operation(
-    "POST", "/sessions/<session_id>/duplicate", "Copy a session as a new draft", tag="sessions", status=201
+    "POST",
+    "/sessions/<session_id>/duplicate",
+    "Copy a session as a new draft",
+    tag="sessions",
+    status=201,
+    response=responses.Session,
 )
 def duplicate_session(session_id: str) -> Any:
     """Reuse a session as a template."""
@@ -86,6 +118,8 @@ def duplicate_session(session_id: str) -> Any:
     "Move a session to another state",
     tag="sessions",
     body=ChangeState,
+    response=responses.StateChanged,
+    idempotency="key",
 )
 def change_state(session_id: str, body: ChangeState) -> Any:
     """draft -> open -> live -> ended (illegal moves are refused with the reason)."""
@@ -101,6 +135,7 @@ def change_state(session_id: str, body: ChangeState) -> Any:
     tag="exercises",
     body=ExerciseInput,
     status=201,
+    response=responses.Exercise,
 )
 def add_exercise(session_id: str, body: ExerciseInput) -> Any:
     """A new exercise at the end of the session's list."""
@@ -113,6 +148,7 @@ def add_exercise(session_id: str, body: ExerciseInput) -> Any:
     "Change an exercise",
     tag="exercises",
     body=ExerciseInput,
+    response=responses.Exercise,
 )
 def update_exercise(session_id: str, exercise_id: str, body: ExerciseInput) -> Any:
     """Only exercises that have not started can change."""
@@ -121,7 +157,13 @@ def update_exercise(session_id: str, exercise_id: str, body: ExerciseInput) -> A
     )
 
 
-@operation("DELETE", "/sessions/<session_id>/exercises/<exercise_id>", "Remove an exercise", tag="exercises")
+@operation(
+    "DELETE",
+    "/sessions/<session_id>/exercises/<exercise_id>",
+    "Remove an exercise",
+    tag="exercises",
+    response=responses.ExerciseRemoved,
+)
 def delete_exercise(session_id: str, exercise_id: str) -> Any:
     """Only exercises that have not run can go."""
     return published(
@@ -129,7 +171,13 @@ def delete_exercise(session_id: str, exercise_id: str) -> Any:
     )
 
 
-@operation("GET", "/sessions/<session_id>/candidates", "List the roster with personal links", tag="roster")
+@operation(
+    "GET",
+    "/sessions/<session_id>/candidates",
+    "List the roster with personal links",
+    tag="roster",
+    response=list[responses.RosterEntry],
+)
 def list_candidates(session_id: str) -> Any:
     """Every candidate in the order they were added, with their personal join link."""
     data = managed(session_id)
@@ -145,7 +193,13 @@ def list_candidates(session_id: str) -> Any:
 
 
 @operation(
-    "POST", "/sessions/<session_id>/candidates", "Add candidates", tag="roster", body=RosterInput, status=201
+    "POST",
+    "/sessions/<session_id>/candidates",
+    "Add candidates",
+    tag="roster",
+    body=RosterInput,
+    status=201,
+    response=list[responses.CandidateSummary],
 )
 def add_candidates(session_id: str, body: RosterInput) -> Any:
     """Add people by name (and optional email)."""
@@ -160,6 +214,7 @@ def add_candidates(session_id: str, body: RosterInput) -> Any:
     tag="roster",
     body=RosterText,
     status=201,
+    response=list[responses.CandidateSummary],
 )
 def import_candidates(session_id: str, body: RosterText) -> Any:
     """One person a line: name, then an optional email after a comma."""
@@ -168,14 +223,21 @@ def import_candidates(session_id: str, body: RosterText) -> Any:
     return published(session_id, added)
 
 
-@operation("GET", "/competencies", "List the competency library", tag="library")
+@operation(
+    "GET", "/competencies", "List the competency library", tag="library", response=list[responses.Competency]
+)
 def list_competencies() -> Any:
     """Every competency with indicators and anchored scale."""
     return [c.model_dump(mode="json") for c in setup.library(get_redis())]
 
 
 @operation(
-    "PUT", "/competencies/<competency_id>", "Add or replace a competency", tag="library", body=Competency
+    "PUT",
+    "/competencies/<competency_id>",
+    "Add or replace a competency",
+    tag="library",
+    body=Competency,
+    response=responses.Competency,
 )
 def save_competency(competency_id: str, body: Competency) -> Any:
     """Sessions keep the copy they were set up with."""
