@@ -72,6 +72,17 @@ def auths(kind: str, seeded: servers.Seeded | None, phones: int) -> list[dict[st
     return [{"session_id": seeded.session_id, "token": tokens[i % len(tokens)]} for i in range(phones)]
 
 
+def settle(server: servers.Server, longest_s: float = 120.0) -> None:
+    """Wait until the server has handled the phones' disconnects (its CPU goes quiet), so the
+    next row's baseline and connects are not queued behind them."""
+    deadline = time.monotonic() + longest_s
+    while time.monotonic() < deadline:
+        before = server.cpu()
+        time.sleep(0.5)
+        if server.cpu() - before < 0.05:
+            return
+
+
 def measure(
     kind: str, server: servers.Server, seeded: servers.Seeded | None, phones: int, pushes: int
 ) -> dict[str, Any]:
@@ -123,7 +134,7 @@ def measure(
         }
     finally:
         crowd.stop()
-        time.sleep(1.5)  # disconnects handled before the next row's baseline is read
+        settle(server)
 
 
 async def replay(
@@ -132,7 +143,9 @@ async def replay(
     """A phone misses `missed` announcements, then reconnects and resumes: how long until it has them."""
 
     async def phone() -> Any:
-        ws = await websockets.connect(socket_url(server.url), compression=None, ping_interval=None)
+        ws = await websockets.connect(
+            socket_url(server.url), compression=None, ping_interval=None, open_timeout=60
+        )
         await ws.recv()
         await ws.send("40" + json.dumps({"session_id": seeded.session_id, "token": seeded.device_tokens[0]}))
         while not str(await ws.recv()).startswith("40"):

@@ -373,7 +373,11 @@ def main() -> None:
             print(f"written: {results.RESULTS / 'observations.json'}, {chart}")
         finally:
             app_process.terminate()
-            app_process.wait()
+            try:
+                app_process.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # still closing its sockets: the figures are in
+                app_process.kill()
+                app_process.wait()
             redis_process.terminate()
             redis_process.wait()
 
