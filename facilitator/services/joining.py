@@ -218,7 +218,8 @@ def finish(r: redis.Redis, pending: Pending, devices: Mapping[str, str]) -> Fini
 @dataclass(frozen=True)
 class Answer:
     """What a waiting phone learns when it asks: `waiting`, `admitted` (as `candidate_id`),
-    `refused`, or `expired` (nobody answered in time, or the token is unknown)."""
+    `refused`, `expired` (nobody answered in time, or the token is unknown) or `closed` (the
+    session stopped taking people in while the phone waited)."""
 
     status: str
     session_id: str | None = None
@@ -232,8 +233,12 @@ def answer_for(r: redis.Redis, token: str) -> Answer:
     if found is None or stored is None:
         return Answer("expired")
     admission = stored.admission
-    if admission.status == AdmissionStatus.WAITING and not admission.waiting(time.time()):
-        return Answer("expired", found[0])
+    if admission.status == AdmissionStatus.WAITING:
+        if not admission.waiting(time.time()):
+            return Answer("expired", found[0])
+        session = session_store.get(r, found[0])
+        if session is None or session.state not in lobby.JOINABLE:
+            return Answer("closed", found[0])
     return Answer(admission.status.value, found[0], admission.candidate_id)
 
 
@@ -243,7 +248,9 @@ def collected(r: redis.Redis, token: str) -> None:
 
 
 def waiting_views(r: redis.Redis, data: SessionData) -> list[dict[str, object]]:
-    """The requests the control room shows, oldest first."""
+    """The requests the control room shows, oldest first (none once joining has closed)."""
+    if data.session.state not in lobby.JOINABLE:
+        return []
     return [admissions.view(data, a) for a in admission_store.waiting(r, data.session.id, time.time())]
 
 

@@ -166,6 +166,7 @@ def feedback_by_link(token: str) -> tuple[str, int]:
 REFUSED = (
     "The facilitator did not let this phone in. If you think that is a mistake, speak to them in the room."
 )
+CLOSED = "The session stopped taking people in before the facilitator answered."
 EXPIRED = (
     "Nobody answered in time, so this request has expired. Join again, or ask the facilitator in the room."
 )
@@ -188,7 +189,7 @@ def waiting() -> str | Response:
         # The token this phone waited with is its device token from now on.
         response = redirect(url_for("candidate.phone", session_id=held["session_id"]))
         return _with_device(response, held["session_id"], held["token"])
-    message = REFUSED if answer.status == "refused" else EXPIRED
+    message = {"refused": REFUSED, "closed": CLOSED}.get(answer.status, EXPIRED)
     return render_template("candidate/problem.html", message=message), 403  # type: ignore[return-value]
 
 

@@ -166,6 +166,22 @@ def test_a_flood_that_would_wait_too_long_is_turned_away_unchecked(
     assert join_turns.wrong_codes(r, "198.51.100.30") == 6
 
 
+def test_a_phone_waiting_when_joining_closes_is_told_so(
+    app: Flask, client: FlaskClient, api_token: str
+) -> None:
+    build = open_session(client, api_token, "Sam Lee", "Sam Lee")
+    waiting = app.test_client().post(
+        "/api/v1/join", json={"code": build.join_code, "name": "Sam Lee", "accept_privacy_notice": True}
+    )
+    token = {"admission_token": waiting.get_json()["admission_token"]}
+    assert app.test_client().post("/api/v1/join/admission", json=token).get_json()["status"] == "waiting"
+    build.state("live")
+    build.state("ended", confirm=True)
+    assert app.test_client().post("/api/v1/join/admission", json=token).get_json()["status"] == "closed"
+    # The control room no longer offers to let anyone in.
+    assert build.call("get", f"/sessions/{build.session_id}/admissions", expect=200) == []
+
+
 def test_the_qr_codes_page_names_only_a_session_one_can_join(
     app: Flask, client: FlaskClient, api_token: str
 ) -> None:
