@@ -109,9 +109,11 @@ def test_cli_creates_users_and_tokens_on_the_embedded_server(tmp_path: Path) -> 
         stdin="a long password\na long password\n",
     )
     assert duplicate.returncode == 1 and "already exists" in duplicate.stderr
-    token = run_cli("tokens", "create", "lead@example.com", env=env)
+    token = run_cli("tokens", "create", "lead@example.com", "--name", "Nightly export", env=env)
     assert token.returncode == 0 and token.stdout.strip().startswith("fac_")
-    unknown = run_cli("tokens", "create", "nobody@example.com", env=env)
+    unnamed = run_cli("tokens", "create", "lead@example.com", env=env)
+    assert unnamed.returncode == 2 and "--name" in unnamed.stderr
+    unknown = run_cli("tokens", "create", "nobody@example.com", "--name", "Nightly export", env=env)
     assert unknown.returncode == 1 and "no account" in unknown.stderr
     purged = run_cli("purge", env=env)
     assert purged.returncode == 0 and "0 session(s) past 180 days erased." in purged.stdout
