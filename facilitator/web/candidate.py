@@ -32,6 +32,44 @@ bp = Blueprint("candidate", __name__)
 PENDING = "pending_join"
 WAITING = "waiting_admission"  # {"session_id", "token"}: a phone waiting to be let in
 DEVICE_COOKIE_MAX_AGE = 3 * 24 * 3600
+DEVICE_PREFIX = DEVICE_COOKIE.format("")
+
+
+@bp.after_request
+def private(response: Response) -> Response:
+    """Candidates' pages hold personal links and names: never cached, never sent on as a referrer."""
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _devices() -> dict[str, str]:
+    """Session id -> the device token this phone holds for it (from its device cookies)."""
+    return {
+        name[len(DEVICE_PREFIX) :]: value
+        for name, value in request.cookies.items()
+        if name.startswith(DEVICE_PREFIX)
+    }
+
+
+def _with_device(response: Response, session_id: str, token: str) -> Response:
+    response.set_cookie(
+        DEVICE_COOKIE.format(session_id),
+        token,
+        max_age=DEVICE_COOKIE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+    )
+    return response
+
+
+def _begin(started: joining.Started) -> Response:
+    """Go on to the privacy notice, or straight back to the phone page of a phone already in."""
+    if started.pending is None:
+        return redirect(url_for("candidate.phone", session_id=started.session_id))
+    session[PENDING] = started.pending
+    return redirect(url_for("candidate.privacy"))
 
 
 @bp.route("/join", methods=["GET", "POST"])
@@ -44,7 +82,7 @@ def join() -> str | Response:
         )
         if command is not None:
             try:
-                pending = joining.start_by_code(
+                started = joining.start_by_code(
                     get_redis(),
                     command,
                     request.remote_addr or "?",
@@ -108,18 +146,15 @@ def privacy() -> str | Response:
         except DomainError as exc:
             session.pop(PENDING, None)
             return render_template("candidate/problem.html", message=exc.message), 409  # type: ignore[return-value]
-        broadcast.publish(pending["session_id"], events)
+        broadcast.publish(finished.session_id, finished.events)
         session.pop(PENDING, None)
-        response = redirect(url_for("candidate.phone", session_id=pending["session_id"]))
-        response.set_cookie(
-            DEVICE_COOKIE.format(pending["session_id"]),
-            token,
-            max_age=DEVICE_COOKIE_MAX_AGE,
-            httponly=True,
-            samesite="Lax",
-            secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
-        )
-        return response
+        if finished.admission_token is not None:
+            session[WAITING] = {"session_id": finished.session_id, "token": finished.admission_token}
+            return redirect(url_for("candidate.waiting"))
+        response = redirect(url_for("candidate.phone", session_id=finished.session_id))
+        if finished.device_token is None:
+            return response  # this phone already is that candidate
+        return _with_device(response, finished.session_id, finished.device_token)
     return render_template(
         "candidate/privacy.html",
         session=data.session,
@@ -128,41 +163,6 @@ def privacy() -> str | Response:
     )
 
 
-@bp.get("/s/<session_id>/phone")
-def phone(session_id: str) -> str | Response:
-    """The candidate's phone page; everything on it arrives over the socket."""
-    r = get_redis()
-    token = request.cookies.get(DEVICE_COOKIE.format(session_id), "")
-    found = session_store.resolve_device(r, token) if token else None
-    data = unit.read(r, session_id)
-    if found is None or found[0] != session_id or data is None:
-        flash("Join the session first.")
-        return redirect(url_for("candidate.join"))
-    candidate = data.candidates.get(found[1])
-    if candidate is None or candidate.status == CandidateStatus.REMOVED:
-        return render_template(
-            "candidate/problem.html", message="You have been removed from this session."
-        ), 403  # type: ignore[return-value]
-    return render_template(
-        "candidate/phone.html",
-        session=data.session,
-        candidate=candidate,
-        summary=lobby.candidate_summary(candidate),
-    )
-
-
-@bp.get("/i/<token>/feedback")
-def feedback_by_link(token: str) -> tuple[str, int]:
-    """A candidate's feedback report through their personal link, once it has been released."""
-    found = session_store.resolve_invite(get_redis(), token[:100])
-    if found is None:
-        return render_template(
-            "candidate/problem.html", message="This link is not valid. Ask the facilitator for a new one."
-        ), 404
-    return feedback_pages.candidate_report(*found)
-
-
-@bp.get("/s/<session_id>/feedback")
 REFUSED = (
     "The facilitator did not let this phone in. If you think that is a mistake, speak to them in the room."
 )
@@ -201,6 +201,41 @@ def waiting_status() -> Response:
     return jsonify(status=answer.status)
 
 
+@bp.get("/s/<session_id>/phone")
+def phone(session_id: str) -> str | Response:
+    """The candidate's phone page; everything on it arrives over the socket."""
+    r = get_redis()
+    token = request.cookies.get(DEVICE_COOKIE.format(session_id), "")
+    found = session_store.resolve_device(r, token) if token else None
+    data = unit.read(r, session_id)
+    if found is None or found[0] != session_id or data is None:
+        flash("Join the session first.")
+        return redirect(url_for("candidate.join"))
+    candidate = data.candidates.get(found[1])
+    if candidate is None or candidate.status == CandidateStatus.REMOVED:
+        return render_template(
+            "candidate/problem.html", message="You have been removed from this session."
+        ), 403  # type: ignore[return-value]
+    return render_template(
+        "candidate/phone.html",
+        session=data.session,
+        candidate=candidate,
+        summary=lobby.candidate_summary(candidate),
+    )
+
+
+@bp.get("/i/<token>/feedback")
+def feedback_by_link(token: str) -> tuple[str, int]:
+    """A candidate's feedback report through their personal link, once it has been released."""
+    found = session_store.resolve_invite(get_redis(), token[:100])
+    if found is None:
+        return render_template(
+            "candidate/problem.html", message="This link is not valid. Ask the facilitator for a new one."
+        ), 404
+    return feedback_pages.candidate_report(*found)
+
+
+@bp.get("/s/<session_id>/feedback")
 def feedback(session_id: str) -> tuple[str, int]:
     """The same report on the phone the candidate checked in with (its device cookie)."""
     token = request.cookies.get(DEVICE_COOKIE.format(session_id), "")
