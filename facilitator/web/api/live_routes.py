@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from flask import current_app, request
@@ -9,14 +10,17 @@ from pydantic import Field, StringConstraints
 
 from ... import broadcast
 from ...domain.commands import (
+    AdmitCandidate,
     Join,
+    RefuseAdmission,
 )
-from ...domain.errors import DomainError
+from ...domain.errors import DomainError, NotFound
+from ...domain.models import Identifier
 from ...domain.views import manager_view
 from ...services import joining
 from ...store import get_redis, log
-from . import Query, operation, responses
-from .common import Body, act, managed
+from . import Query, current_api_user, operation, responses
+from .common import Body, act, command_id, managed, published
 
 AFTER = Query(
     "after",
@@ -63,6 +67,18 @@ class CandidateJoin(Join):
     accept_privacy_notice: bool
 
 
+class AdmissionToken(Body):
+    """The token a phone waiting to be let in was given."""
+
+    admission_token: Annotated[str, StringConstraints(min_length=10, max_length=200)]
+
+
+class Admit(Body):
+    """Whom to let a waiting phone in as: a roster entry it may be, or null for a new walk-in."""
+
+    candidate_id: Identifier | None = None
+
+
 @operation(
     "DELETE",
     "/sessions/<session_id>/candidates/<candidate_id>",
@@ -86,7 +102,7 @@ def remove_candidate(session_id: str, candidate_id: str) -> Any:
     idempotency="key",
 )
 def lock_lobby(session_id: str, body: Lock) -> Any:
-    """A locked lobby refuses walk-ins; roster candidates still join."""
+    """A locked lobby lets in personal links only; every typed name is turned away."""
     return act(session_id, "lock_lobby", locked=body.locked)
 
 
@@ -257,20 +273,114 @@ def list_events(session_id: str) -> Any:
     body=CandidateJoin,
     status=201,
     auth=False,
-    response=responses.Joined,
-    errors=(404, 409, 429),
+    response=responses.Joined | responses.JoinWaiting,
+    errors=(403, 404, 409, 429),
 )
 def join(body: CandidateJoin) -> Any:
-    """Code and name in, a device token out; the token authenticates the phone's socket."""
+    """Code and name in; `status` `checked_in` with a device token (it authenticates the phone's
+    socket), or `waiting` with an admission token when the facilitator must let the phone in
+    (a name two roster entries share, or one whose holder has checked in already): then ask
+    with `POST /join/admission`. A locked lobby turns every typed name away."""
     if not body.accept_privacy_notice:
         raise DomainError("privacy_notice", "Read and accept the privacy notice to check in.")
     r = get_redis()
-    pending = joining.start_by_code(
+    started = joining.start_by_code(
         r,
         Join(code=body.code, name=body.name),
         request.remote_addr or "?",
-        current_app.config["JOIN_ATTEMPTS_PER_MINUTE"],
+        joining.pace_from(current_app.config),
+        {},
     )
-    candidate_id, token, events = joining.finish(r, pending)
-    broadcast.publish(pending["session_id"], events)
-    return {"session_id": pending["session_id"], "candidate_id": candidate_id, "token": token}
+    assert started.pending is not None  # only a phone holding a device token goes straight back
+    finished = joining.finish(r, started.pending, {})
+    broadcast.publish(finished.session_id, finished.events)
+    if finished.admission_token is not None:
+        return {
+            "session_id": finished.session_id,
+            "status": "waiting",
+            "admission_token": finished.admission_token,
+        }
+    return {
+        "session_id": finished.session_id,
+        "status": "checked_in",
+        "candidate_id": finished.candidate_id,
+        "token": finished.device_token,
+    }
+
+
+@operation(
+    "POST",
+    "/join/admission",
+    "Ask whether a waiting phone has been let in",
+    tag="candidates",
+    body=AdmissionToken,
+    auth=False,
+    response=responses.AdmissionAnswer,
+)
+def join_admission(body: AdmissionToken) -> Any:
+    """`waiting`; `admitted` with `candidate_id` and the device `token` (the admission token
+    itself, from now on); `refused`; `expired`; or `closed` (the session stopped taking people
+    in). A final answer is given once."""
+    r = get_redis()
+    answer = joining.answer_for(r, body.admission_token)
+    if answer.status == "waiting":
+        return {"status": "waiting"}
+    joining.collected(r, body.admission_token)
+    if answer.status == "admitted":
+        return {
+            "status": "admitted",
+            "session_id": answer.session_id,
+            "candidate_id": answer.candidate_id,
+            "token": body.admission_token,
+        }
+    return {"status": answer.status}
+
+
+def _admission_id(raw: str) -> str:
+    """An admission id from the address; one that cannot be an id names no request."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", raw):
+        raise NotFound("unknown_admission", "There is no such request to be let in.")
+    return raw
+
+
+@operation(
+    "GET",
+    "/sessions/<session_id>/admissions",
+    "List phones waiting to be let in",
+    tag="lobby",
+    response=list[responses.AdmissionView],
+)
+def list_admissions(session_id: str) -> Any:
+    """Oldest first: the name given, why it waits, the roster entries it may be, when it asked."""
+    return joining.waiting_views(get_redis(), managed(session_id))
+
+
+@operation(
+    "POST",
+    "/sessions/<session_id>/admissions/<admission_id>/admit",
+    "Let a waiting phone in",
+    tag="lobby",
+    body=Admit,
+    response=responses.AdmissionDecided,
+)
+def admit_candidate(session_id: str, admission_id: str, body: Admit) -> Any:
+    """As a roster entry it may be (a phone that person held is signed out), or as a new walk-in."""
+    command = AdmitCandidate.model_validate(
+        {"id": command_id(), "admission_id": _admission_id(admission_id), "candidate_id": body.candidate_id}
+    )
+    return published(session_id, joining.admit(get_redis(), current_api_user(), session_id, command))
+
+
+@operation(
+    "POST",
+    "/sessions/<session_id>/admissions/<admission_id>/refuse",
+    "Turn a waiting phone away",
+    tag="lobby",
+    response=responses.AdmissionDecided,
+)
+def refuse_admission(session_id: str, admission_id: str) -> Any:
+    """The phone says it was not let in."""
+    command = RefuseAdmission.model_validate(
+        {"id": command_id(), "admission_id": _admission_id(admission_id)}
+    )
+    return published(session_id, joining.refuse(get_redis(), current_api_user(), session_id, command))

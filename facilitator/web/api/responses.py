@@ -109,7 +109,7 @@ class JoinWaiting(Reply):
 class AdmissionAnswer(Reply):
     """Where a waiting phone's request stands; once admitted, its device token."""
 
-    status: Literal["waiting", "admitted", "refused", "expired"]
+    status: Literal["waiting", "admitted", "refused", "expired", "closed"]
     session_id: str | None = None
     candidate_id: str | None = None
     token: str | None = None
