@@ -120,6 +120,12 @@ def test_the_facilitator_edits_saves_releases_and_withdraws_the_report(
     assert "Not released" in shown and EDITED in shown
 
     phone = app.test_client()
+    unreleased = app.test_client()
+    unreleased.set_cookie(DEVICE_COOKIE.format(reviewed.sid), reviewed.device)
+    waiting = re.search(
+        r'id="feedback-ready"[^>]*>', unreleased.get(f"/s/{reviewed.sid}/phone").get_data(as_text=True)
+    )
+    assert waiting is not None and "hidden" in waiting.group(0)
     before = phone.get(f"/i/{reviewed.invite}/feedback")
     assert before.status_code == 404
     assert readable(before.get_data(as_text=True)) == (
@@ -137,14 +143,20 @@ def test_the_facilitator_edits_saves_releases_and_withdraws_the_report(
         assert hidden not in text
     # No digit at all, so no individual (or agreed) score can be read off the page.
     assert not re.search(r"\d", text), text
-    # The same report on the phone Robin checked in with.
+    # The same report on the phone Robin checked in with, which now says it is there.
     phone.set_cookie(DEVICE_COOKIE.format(reviewed.sid), reviewed.device)
+    phone_page = phone.get(f"/s/{reviewed.sid}/phone").get_data(as_text=True)
+    assert re.search(r'id="feedback-ready"[^>]*>', phone_page)
+    assert "hidden" not in re.search(r'id="feedback-ready"[^>]*>', phone_page).group(0)  # type: ignore[union-attr]
     assert EDITED in readable(phone.get(f"/s/{reviewed.sid}/feedback").get_data(as_text=True))
     # Sam's link shows Sam's report, of which there is none yet.
     assert phone.get(f"/i/{reviewed.sam_invite}/feedback").status_code == 404
     # The personal link itself, closed for joining after the session, now leads to the report.
-    assert app.test_client().get(f"/i/{reviewed.invite}").headers["Location"].endswith(
-        f"/i/{reviewed.invite}/feedback"
+    assert (
+        app.test_client()
+        .get(f"/i/{reviewed.invite}")
+        .headers["Location"]
+        .endswith(f"/i/{reviewed.invite}/feedback")
     )
     assert app.test_client().get(f"/i/{reviewed.sam_invite}").status_code == 409
 

@@ -221,6 +221,7 @@ def phone(session_id: str) -> str | Response:
         session=data.session,
         candidate=candidate,
         summary=lobby.candidate_summary(candidate),
+        feedback_released=released_feedback(r, session_id, candidate.id) is not None,
     )
 
 

@@ -135,6 +135,13 @@ const handlers = {
   candidate_removed(data) {
     if (data.candidate_id === state.me.id) showRemoved();
   },
+  // Only the fact that a report is there reaches the phone; the report opens on its own page.
+  feedback_released(data) {
+    if (data.candidate_id === state.me.id) document.getElementById("feedback-ready").hidden = false;
+  },
+  feedback_withdrawn(data) {
+    if (data.candidate_id === state.me.id) document.getElementById("feedback-ready").hidden = true;
+  },
 };
 
 // Drawing.
