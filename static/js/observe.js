@@ -9,6 +9,7 @@ import { Live } from "./realtime.js";
 import { clearSelection, connectCapture, observationDelivered } from "./observe/capture.js";
 import { followUpChanged, loadFollowUps, watchFollowUps } from "./observe/followups.js";
 import { keepWorkingOffline } from "./observe/offline.js";
+import { guardSignOut } from "./observe/signout.js";
 import { connectRating, ratingDelivered } from "./observe/rating.js";
 import { changed, render, startScreen, statusChanged } from "./observe/screen.js";
 import { applyEvent, connectState, load, reportProblem, restore } from "./observe/state.js";
@@ -62,3 +63,4 @@ statusChanged({ status: navigator.onLine ? live.status : "offline", unsent: live
 render();
 
 keepWorkingOffline();
+guardSignOut({ live, storageKey });

@@ -88,15 +88,22 @@ export function restore() {
 }
 
 let saveTimer = null;
+let keeping = true; // false once the observer signs out: the device keeps nothing more
 /** Keep the model on the device soon (changes come in bursts). */
 export function persist() {
   clearTimeout(saveTimer);
   saveTimer = setTimeout(writeState, 300);
 }
 
+/** Stop keeping the model on the device (signing out clears what it kept). */
+export function stopKeeping() {
+  keeping = false;
+  clearTimeout(saveTimer);
+}
+
 function writeState() {
   clearTimeout(saveTimer);
-  if (!view) return;
+  if (!view || !keeping) return;
   const waiting = new Set(live.outbox.map((item) => item.payload.id));
   // An estimate is needed only until the server's clock for that observation arrives.
   for (const id of estimates.keys()) {
