@@ -1,0 +1,1 @@
+"""A cross-site page in Chromium against the signed-in staff member and candidate."""
