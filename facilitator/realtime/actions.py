@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from .. import broadcast, payloads
 from ..domain.commands import (
+    AdmitCandidate,
     DeleteObservation,
     EditObservation,
     MoveWashUp,
@@ -20,11 +21,12 @@ from ..domain.commands import (
     RecordConsensus,
     RecordDecision,
     RecordObservation,
+    RefuseAdmission,
     ReopenRating,
 )
 from ..domain.errors import DomainError, Forbidden
 from ..extensions import socketio
-from ..services import evidence, live, panel, review
+from ..services import evidence, joining, live, panel, review
 from ..store import client as storage
 from ..store import get_redis
 from ..store.users import StaffUser
@@ -104,6 +106,14 @@ def _review(operation: Callable[..., Any]) -> Runner:
     return run
 
 
+def _manager_op(operation: Callable[..., Any]) -> Runner:
+    # A facilitator's command with a service of its own (the admission queue's answers).
+    def run(conn: Connection, command: Any) -> Ran:
+        return _outcome(operation(get_redis(), _staff(conn), conn.session_id, command))
+
+    return run
+
+
 MANAGER = frozenset({"manager"})
 CANDIDATE = frozenset({"candidate"})
 PANEL = frozenset({"observer", "manager"})
@@ -124,6 +134,8 @@ ACTIONS: dict[str, Action] = {
     "record_decision": Action(RecordDecision, MANAGER, _review(review.record_decision)),
     "reopen_rating": Action(ReopenRating, MANAGER, _review(review.reopen_rating)),
     "move_washup": Action(MoveWashUp, MANAGER, _review(review.move_washup)),
+    "admit_candidate": Action(AdmitCandidate, MANAGER, _manager_op(joining.admit)),
+    "refuse_admission": Action(RefuseAdmission, MANAGER, _manager_op(joining.refuse)),
 }
 
 SENDER_NAMES = {"manager": "facilitators", "observer": "observers", "candidate": "candidates"}
