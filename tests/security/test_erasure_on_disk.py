@@ -31,6 +31,8 @@ from facilitator.store.embedded import EmbeddedRedis
 from ..builders import SessionBuilder
 from ..conftest import PASSWORD, app_config, make_user
 from ..feedback_helpers import roster_session, staff
+from ..redis_server import RedisProcess
+from ..review_helpers import finished_session
 
 
 @pytest.fixture
@@ -327,3 +329,54 @@ def test_the_retention_purge_leaves_nothing_of_the_candidates_on_disk(seeded: Se
     for text in (NAME, EMAIL, OTHER[0], OTHER[1], *NOTES):
         for form in forms_of(text):
             assert form not in files and form not in stored, text
+
+
+# ---- the ACL user docs/operations.md gives the app can do all of this, and no more ----
+
+
+def documented_acl(password: str) -> str:
+    """The app's ACL user from docs/operations.md ("Protecting the Redis server"), as one line."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "operations.md").read_text()
+    rules = text.split("  user facilitator on ", 1)[1].split("```", 1)[0]
+    return "user facilitator on " + " ".join(rules.split()).replace(">A-LONG-RANDOM-PASSWORD", f">{password}")
+
+
+def test_the_documented_acl_user_erases_and_compacts_and_cannot_wipe_or_list(
+    tmp_path: Path,
+) -> None:
+    acl = tmp_path / "users.acl"
+    acl.write_text(f"user default on >admin-pass ~* &* +@all\n{documented_acl('app-pass')}\n")
+    server = RedisProcess(tmp_path / "redis", extra=("--aclfile", str(acl)))
+    server.url = f"redis://default:admin-pass@127.0.0.1:{server.port}/0"
+    server.start()
+    as_app = f"redis://facilitator:app-pass@127.0.0.1:{server.port}/0"
+    admin = server.client()
+    try:
+        app = create_app(app_config(as_app, tmp_path / "app"))
+        client = app.test_client()
+        lead = make_user(admin, "fran@example.com", "facilitator")
+        finished = finished_session(client, admin, user_store.issue_api_token(admin, lead.id))
+        gone = finished.candidate_ids[0]
+        finished.build.call("get", f"/sessions/{finished.sid}/candidates/{gone}/data", expect=200)
+        erased = finished.build.call(
+            "post",
+            f"/sessions/{finished.sid}/candidates/{gone}/erase",
+            {"confirm": "Candidate 0"},
+            expect=200,
+        )
+        assert erased["compaction"] == {"aof": "rewritten", "rdb": "saved", "complete": True}
+        app_user = redis.Redis.from_url(as_app)
+        for forbidden in (
+            app_user.flushall,
+            app_user.flushdb,
+            lambda: app_user.keys("*"),
+            lambda: app_user.config_get("*"),
+        ):
+            with pytest.raises(redis.exceptions.NoPermissionError):
+                forbidden()
+        with pytest.raises(redis.exceptions.NoPermissionError):
+            app_user.get("not-the-apps-key")
+        app_user.close()
+    finally:
+        admin.close()
+        server.stop()
