@@ -7,7 +7,8 @@ async function keepOfflineCopy() {
   const paths = performance.getEntriesByType("resource")
     .map((entry) => new URL(entry.name))
     .filter((url) => url.origin === window.location.origin && /^\/(static|vendor)\//.test(url.pathname))
-    .map((url) => url.pathname);
+    // With their ?v=<hash>, the addresses the page asks for: a bare path would never match.
+    .map((url) => url.pathname + url.search);
   const cache = await caches.open(OFFLINE_CACHE);
   await cache.addAll([...new Set([window.location.pathname, ...paths])]);
 }
