@@ -26,12 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Handlers must be imported before socketio.init_app: Flask-SocketIO applies the
     # handlers it has collected to each server it creates (one per app, in tests).
     from . import realtime, web  # noqa: F401
-
-    if app.config.get("TRUSTED_PROXIES"):
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        hops = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    from .realtime import gate, transport
 
     store.init_app(app)
     login_manager.init_app(app)
@@ -48,15 +43,29 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             functools.partial(store.open_client, redis_settings),
             maxlen=int(app.config.get("PUSH_STREAM_LENGTH", 10_000)),
         )
+    # One origin rule for every transport; the guard in front of Engine.IO refuses JSONP and
+    # drops cookies the browser does not vouch for (realtime/transport.py).
+    origins = app.extensions[transport.POLICY] = transport.OriginPolicy(app.config.get("ALLOWED_ORIGINS"))
     socketio.init_app(
         app,
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE", "gevent"),
         **manager,
-        cors_allowed_origins=app.config.get("ALLOWED_ORIGINS"),
+        cors_allowed_origins=origins,
         ping_interval=10,
         ping_timeout=20,
         max_http_buffer_size=256 * 1024,
     )
+    gate.install(socketio.server)
+    app.wsgi_app = transport.TransportGuard(  # type: ignore[method-assign]
+        app.wsgi_app, origins, "socket.io", gate.closer(socketio.server)
+    )
+    transport.quiet_frame_errors()
+    if app.config.get("TRUSTED_PROXIES"):
+        # Outermost, so Engine.IO's origin check sees the scheme and host the browser used.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     web.init_app(app)
     return app

@@ -30,7 +30,7 @@ from ..services import evidence, joining, live, panel, review
 from ..store import client as storage
 from ..store import get_redis
 from ..store.users import StaffUser
-from . import replies
+from . import permissions, replies
 from .connection import Connection, current
 
 # What a handler gets back from a service: result to acknowledge, events, and whether the
@@ -41,10 +41,10 @@ Runner = Callable[[Connection, Any], Ran]
 
 @dataclass(frozen=True)
 class Action:
-    """One client-to-server command: its payload model, who may send it, what it runs."""
+    """One client-to-server command: its payload model and what it runs (who may send it is
+    in `permissions.TABLE`)."""
 
     model: type[BaseModel]
-    senders: frozenset[str]
     run: Runner
 
 
@@ -114,31 +114,22 @@ def _manager_op(operation: Callable[..., Any]) -> Runner:
     return run
 
 
-MANAGER = frozenset({"manager"})
-CANDIDATE = frozenset({"candidate"})
-PANEL = frozenset({"observer", "manager"})
-
 ACTIONS: dict[str, Action] = {
-    **{name: Action(model, MANAGER, _manager(name)) for name, (model, _) in live.MANAGER_ACTIONS.items()},
-    **{
-        name: Action(model, CANDIDATE, _candidate(name))
-        for name, (model, _) in live.CANDIDATE_ACTIONS.items()
-    },
-    "record_observation": Action(RecordObservation, PANEL, _record),
-    "edit_observation": Action(EditObservation, PANEL, _change),
-    "delete_observation": Action(DeleteObservation, PANEL, _change),
-    "rate_candidate": Action(RateCandidate, PANEL, _rate),
-    "read_evidence": Action(ReadEvidence, PANEL, _read),
-    "nudge_observer": Action(NudgeObserver, MANAGER, _nudge),
-    "record_consensus": Action(RecordConsensus, MANAGER, _review(review.record_consensus)),
-    "record_decision": Action(RecordDecision, MANAGER, _review(review.record_decision)),
-    "reopen_rating": Action(ReopenRating, MANAGER, _review(review.reopen_rating)),
-    "move_washup": Action(MoveWashUp, MANAGER, _review(review.move_washup)),
-    "admit_candidate": Action(AdmitCandidate, MANAGER, _manager_op(joining.admit)),
-    "refuse_admission": Action(RefuseAdmission, MANAGER, _manager_op(joining.refuse)),
+    **{name: Action(model, _manager(name)) for name, (model, _) in live.MANAGER_ACTIONS.items()},
+    **{name: Action(model, _candidate(name)) for name, (model, _) in live.CANDIDATE_ACTIONS.items()},
+    "record_observation": Action(RecordObservation, _record),
+    "edit_observation": Action(EditObservation, _change),
+    "delete_observation": Action(DeleteObservation, _change),
+    "rate_candidate": Action(RateCandidate, _rate),
+    "read_evidence": Action(ReadEvidence, _read),
+    "nudge_observer": Action(NudgeObserver, _nudge),
+    "record_consensus": Action(RecordConsensus, _review(review.record_consensus)),
+    "record_decision": Action(RecordDecision, _review(review.record_decision)),
+    "reopen_rating": Action(ReopenRating, _review(review.reopen_rating)),
+    "move_washup": Action(MoveWashUp, _review(review.move_washup)),
+    "admit_candidate": Action(AdmitCandidate, _manager_op(joining.admit)),
+    "refuse_admission": Action(RefuseAdmission, _manager_op(joining.refuse)),
 }
-
-SENDER_NAMES = {"manager": "facilitators", "observer": "observers", "candidate": "candidates"}
 
 
 def handle(name: str, payload: Any, *extra: Any) -> dict[str, Any]:
@@ -148,9 +139,9 @@ def handle(name: str, payload: Any, *extra: Any) -> dict[str, Any]:
     if conn is None:
         return replies.error("not_connected", "Connect before sending commands.")
     action = ACTIONS[name]
-    if conn.viewer.kind not in action.senders:
-        who = " and ".join(sorted(SENDER_NAMES[s] for s in action.senders))
-        return replies.error("forbidden", f"Only {who} can send {name}.")
+    refused = permissions.refusal(conn.viewer.kind, name)
+    if refused is not None:
+        return replies.error(**refused)
     if extra:
         return replies.extra_arguments(name, len(extra))
     if not isinstance(payload, dict):
@@ -172,7 +163,7 @@ def _bind(name: str) -> Callable[..., dict[str, Any]]:
         return handle(name, payload, *extra)
 
     handler.__name__ = f"on_{name}"
-    handler.__doc__ = f"{' or '.join(sorted(SENDER_NAMES[s] for s in ACTIONS[name].senders))} send {name}."
+    handler.__doc__ = f"{permissions.senders(name).replace(' and ', ' or ')} send {name}."
     return handler
 
 

@@ -26,8 +26,8 @@ from ..store import get_redis, unit
 from ..store import sessions as session_store
 from ..store import users as user_store
 from ..store.users import StaffUser
+from . import limits, permissions, replies, transport
 from . import presence as heartbeat
-from . import replies
 
 Token = Annotated[str, StringConstraints(min_length=10, max_length=200)]
 
@@ -77,13 +77,15 @@ def _authenticate(auth: ConnectAuth) -> Connection:
     if session is None:
         raise NotFound("unknown_session", "There is no such session.")
     user: StaffUser | None = None
+    # Cookies count only from a page of an allowed origin (realtime/transport.py).
+    cookies = transport.cookies_allowed()
     credential = ""
     if auth.api_token:
         user = user_store.user_for_api_token(r, auth.api_token)
         if user is None:
             raise DomainError("not_signed_in", "That API token is not valid: it has expired or been revoked.")
         credential = f"token:{auth.api_token}"
-    elif current_user.is_authenticated:
+    elif cookies and current_user.is_authenticated:
         user, credential = current_user.account, current_user.credential
     if user is not None:
         if auth.role == "observer":
@@ -91,7 +93,7 @@ def _authenticate(auth: ConnectAuth) -> Connection:
                 raise Forbidden("not_on_panel", "Join the session's panel to observe it.")
             return Connection(auth.session_id, Viewer("observer", user.id), user, credential)
         return Connection(auth.session_id, staff_viewer(session, user), user, credential)
-    token = auth.token or request.cookies.get(DEVICE_COOKIE.format(auth.session_id))
+    token = auth.token or (request.cookies.get(DEVICE_COOKIE.format(auth.session_id)) if cookies else None)
     found = session_store.resolve_device(r, token) if token else None
     if found is None or found[0] != auth.session_id:
         raise DomainError("not_signed_in", "Sign in, or join the session again from your link.")
@@ -112,6 +114,7 @@ def on_connect(auth: Any = None) -> None:
     storage.begin()
     try:
         conn = _authenticate(payloads.read(ConnectAuth, auth or {}))
+        limits.check_sockets(get_redis(), conn.session_id, conn.viewer, connections, heartbeat.process_id())
         # Recorded against its sign-in or token, atomically with checking that it still
         # stands, so a sign-out at this very moment either closes this socket or refuses it.
         held = conn.user is None or accounts.hold_socket(get_redis(), conn.user, conn.credential, socket_id())
@@ -134,6 +137,7 @@ def on_connect(auth: Any = None) -> None:
 @socketio.on("disconnect")
 def on_disconnect(*_: Any) -> None:
     """Any client: a candidate's phone going away shows in the lobby."""
+    limits.forget(socket_id())
     conn = connections.pop(socket_id(), None)
     if conn is None:
         return
@@ -158,6 +162,8 @@ def on_resume(payload: Any = None, *extra: Any) -> dict[str, Any]:
     conn = current()
     if conn is None:
         return replies.error("not_connected", "Connect before resuming.")
+    if (refused := permissions.refusal(conn.viewer.kind, "resume")) is not None:
+        return replies.error(**refused)
     if extra:
         return replies.extra_arguments("resume", len(extra))
     try:
@@ -172,6 +178,11 @@ def on_resume(payload: Any = None, *extra: Any) -> dict[str, Any]:
 @socketio.on("sync_clock")
 def on_sync_clock(_payload: Any = None, *extra: Any) -> dict[str, Any]:
     """Any client: the server's clock, to count down against the server's end instants."""
+    conn = current()
+    if conn is None:
+        return replies.error("not_connected", "Connect before syncing the clock.")
+    if (refused := permissions.refusal(conn.viewer.kind, "sync_clock")) is not None:
+        return replies.error(**refused)
     if extra:
         return replies.extra_arguments("sync_clock", len(extra))
     return replies.ok({"server_time": time.time()})
