@@ -13,6 +13,10 @@ from .outputs import output_view
 from .states import require_state
 
 MAX_ANNOUNCEMENTS_KEPT = 50
+# What one person may add to a session, so that a script on one phone cannot make the
+# session slow for everyone or grow its records and event log without end.
+MAX_QUESTIONS_PER_CANDIDATE = 30
+MAX_OUTPUT_VERSIONS = 50  # per group and exercise; each version is logged in full
 
 
 def announcement_view(item: Announcement) -> dict[str, Any]:
@@ -71,6 +75,12 @@ def ask_question(
     require_state(data.session, SessionState.OPEN, SessionState.LIVE, doing="ask questions")
     if question_id in data.questions:
         raise Conflict("duplicate_id", "A question with this id already exists.")
+    if sum(q.candidate_id == candidate_id for q in data.questions.values()) >= MAX_QUESTIONS_PER_CANDIDATE:
+        raise Conflict(
+            "too_many_questions",
+            f"You have asked {MAX_QUESTIONS_PER_CANDIDATE} questions, the most one person can send "
+            "in a session. Ask the facilitator in person.",
+        )
     question = Question(id=question_id, candidate_id=candidate_id, text=text, asked_at=now)
     data.questions[question_id] = question
     return [Event("question_asked", question_view(data, question), to_candidates(candidate_id))]
@@ -123,6 +133,12 @@ def submit_group_output(
         raise Conflict("no_group", "You are not in a group for this exercise.")
     key = f"{exercise_id}:{group.id}"
     previous = data.outputs.get(key)
+    if previous is not None and previous.version >= MAX_OUTPUT_VERSIONS:
+        raise Conflict(
+            "too_many_versions",
+            f"Your group has saved {MAX_OUTPUT_VERSIONS} versions of its answer, the most that "
+            "can be kept. Ask the facilitator if it must change again.",
+        )
     output = GroupOutput(
         exercise_id=exercise_id,
         group_id=group.id,

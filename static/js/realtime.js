@@ -6,7 +6,9 @@ import { io } from "/vendor/socket.io.esm.min.js";
 const RETRY_MS = 3000;
 // Refusals that mean "not now" rather than "no": the write stays in the outbox.
 // outcome_unknown: storage broke mid-write; the same id again is safe and settles it.
-const RETRY_LATER = new Set(["unavailable", "busy", "outcome_unknown"]);
+// rate_limited: this connection sent too fast; too_many_connections (on connect): the
+// device's old sockets have not yet timed out on the server.
+const RETRY_LATER = new Set(["unavailable", "busy", "outcome_unknown", "rate_limited", "too_many_connections"]);
 const STORAGE_RETRY_MS = 2000;
 
 export class Live {
@@ -231,7 +233,9 @@ export class Live {
       return { ok: false, queued: true };
     }
     // The server could not decide this time (storage busy or unreachable): keep it and retry.
-    if (!ack.ok && ack.error && RETRY_LATER.has(ack.error.code)) return { ok: false, queued: true };
+    if (!ack.ok && ack.error && RETRY_LATER.has(ack.error.code)) {
+      return { ok: false, queued: true, retryAfter: Number(ack.error.retry_after) || 0 };
+    }
     // Acknowledged, accepted or refused: either way the server has decided; stop resending.
     const waiting = this.outbox.some((other) => other.payload.id === item.payload.id);
     this.outbox = this.outbox.filter((other) => other.payload.id !== item.payload.id);
@@ -257,17 +261,22 @@ export class Live {
       // clears it (otherwise it would keep a finished promise and no write would go again).
       await null;
       const unanswered = new Set(); // timed out this round: try the rest, these again later
+      let pause = 0; // the server asked this connection to slow down: nothing more this round
       while (this.socket.connected && !this.resuming) {
         const item = this.outbox.find((other) => !unanswered.has(other.payload.id));
         if (!item) break;
         const ack = await this.deliver(item);
         if (ack.queued) unanswered.add(item.payload.id);
+        if (ack.retryAfter) {
+          pause = ack.retryAfter * 1000;
+          break;
+        }
       }
       this.flushing = null;
       for (const item of this.outbox) this.settle(item.payload.id, { ok: false, queued: true });
       // A write the server did not answer is retried without waiting for a reconnect.
       if (this.outbox.length && this.socket.connected && !this.resuming) {
-        this.retryTimer = setTimeout(() => this.flush(), RETRY_MS);
+        this.retryTimer = setTimeout(() => this.flush(), Math.max(RETRY_MS, pause));
       }
     })();
     return this.flushing;
