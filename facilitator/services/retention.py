@@ -38,5 +38,8 @@ def sweep(r: redis.Redis, retention_days: int, now: float | None = None) -> list
             erased.append(session)
     if erased:
         done = privacy.compact_after_purge(r, [s.id for s in erased])
-        (log.info if done.complete else log.error)("after the purge: %s", done.describe())
+        if done.complete:
+            log.info("after the purge: %s", done.describe())
+        else:
+            log.error("after the purge: %s", done.describe())
     return erased
