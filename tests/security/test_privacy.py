@@ -14,10 +14,12 @@ from flask.testing import FlaskClient
 
 from facilitator.store import invites, keys
 from facilitator.store import sessions as session_store
+from facilitator.store import users as user_store
 from facilitator.store.users import token_hash
 
 from ..builders import SessionBuilder
 from ..conftest import PASSWORD, make_user
+from ..feedback_helpers import assessed_stage
 from ..review_helpers import Finished, finished_session
 
 
@@ -329,3 +331,25 @@ def test_erasure_needs_the_name_typed_and_then_takes_the_candidate_out_everywher
         and erased["compaction"]["aof"] in ("rewritten", "off")
     )
     assert r.hlen(keys.candidates(sid)) == 0
+
+
+def test_the_export_lists_the_persons_other_stages_it_may_show(
+    app: Flask, client: FlaskClient, api_token: str, r: redis.Redis
+) -> None:
+    people = [("Robin Returning", "robin@example.com")]
+    first = assessed_stage(client, r, api_token, people, title="First interview")
+    second = assessed_stage(client, r, api_token, people, title="Final interview")
+    held = second.build.call(
+        "get", f"/sessions/{second.sid}/candidates/{second.candidate_ids[0]}/data", expect=200
+    )
+    assert [(s["title"], s["session_id"]) for s in held["other_stages"]] == [("First interview", first.sid)]
+    assert held["other_stages_not_shown"] == 0
+    # A facilitator running only the second stage learns that another exists, not what it is.
+    other = make_user(r, "other@example.com", "facilitator")
+    second.build.call("post", f"/sessions/{second.sid}/co-facilitators", {"user_id": other.id}, expect=201)
+    token = user_store.issue_api_token(r, other.id)
+    answer = client.get(
+        f"/api/v1/sessions/{second.sid}/candidates/{second.candidate_ids[0]}/data",
+        headers={"Authorization": f"Bearer {token}"},
+    ).get_json()
+    assert answer["other_stages"] == [] and answer["other_stages_not_shown"] == 1
