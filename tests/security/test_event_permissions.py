@@ -6,7 +6,9 @@ tests hold whatever that module decides (a facilitator who does not own a sessio
 
 from __future__ import annotations
 
+import re
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -102,6 +104,20 @@ def test_every_handler_the_server_registers_has_a_row(app: Flask) -> None:
         assert row.roles and row.states and row.rate in ("command", "observation", "question", "sync")
     assert set(PAYLOADS) == set(permissions.TABLE)  # so every test below sends every event
     assert set(SOCKET_ROLES) | set(NO_SOCKET) == set(ROLES)  # and every role of the list
+
+
+def test_the_protocol_document_gives_each_event_the_roles_and_rate_of_its_row() -> None:
+    text = (Path(__file__).parents[2] / "docs" / "protocol.md").read_text()
+    table = text.split("## Who may send what", 1)[1].split("## Rate limits", 1)[0]
+    documented: dict[str, tuple[set[str], str]] = {}
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) == 4 and cells[0].startswith("`"):
+            roles = {"manager", "observer", "candidate"} if cells[1] == "all" else set(cells[1].split(", "))
+            for event in re.findall(r"`(\w+)`", cells[0]):
+                assert event not in documented, event
+                documented[event] = (roles, cells[3])
+    assert documented == {e: (set(row.roles), row.rate) for e, row in permissions.TABLE.items()}
 
 
 # ---- roles that never get a socket ----
