@@ -41,8 +41,7 @@ Runner = Callable[[Connection, Any], Ran]
 
 @dataclass(frozen=True)
 class Action:
-    """One client-to-server command: its payload model and what it runs (who may send it is
-    in `permissions.TABLE`)."""
+    """One client-to-server command: its payload model and what it runs (senders: `permissions.TABLE`)."""
 
     model: type[BaseModel]
     run: Runner
