@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ import pytest
 import redis
 from flask import Flask
 from flask.testing import FlaskClient
+from playwright.sync_api import Browser, BrowserContext, sync_playwright
 from werkzeug.security import generate_password_hash
 
 from facilitator import create_app
@@ -119,3 +121,32 @@ def live_token(live: LiveServer, r: redis.Redis) -> str:
     """An API token for a facilitator on the running server."""
     account = make_user(r, "lead@example.com", "facilitator")
     return user_store.issue_api_token(r, account.id)
+
+
+# One Playwright per process: every folder of browser tests shares these two fixtures.
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for the run (CHROMIUM_PATH, default Debian's /usr/bin/chromium)."""
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
+    """Contexts a test opens are closed after it."""
+    opened: list[BrowserContext] = []
+    yield opened
+    for context in opened:
+        context.close()

@@ -1,14 +1,15 @@
-"""Browser fixtures: Debian's Chromium driven by Playwright, against the app as its own process."""
+"""Browser test helpers: Debian's Chromium driven by Playwright, against the app as its own process.
+
+The `browser` and `contexts` fixtures live in tests/conftest.py, so that every folder of browser
+tests shares the one Playwright a process may run.
+"""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -20,25 +21,6 @@ PHONE = {
 }
 TABLET = {"viewport": {"width": 1024, "height": 768}, "has_touch": True}
 LAPTOP = {"viewport": {"width": 1366, "height": 900}}
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    """One headless Chromium for the run (CHROMIUM_PATH, default Debian's /usr/bin/chromium)."""
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield launched
-        launched.close()
 
 
 class Problems:
@@ -58,15 +40,6 @@ class Problems:
         """Problems other than the network failures a test causes on purpose by going offline."""
         benign = ("ERR_INTERNET_DISCONNECTED", "WebSocket connection", "net::ERR", "Failed to load resource")
         return [p for p in self.seen if not any(b in p for b in benign)]
-
-
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    """Contexts a test opens are closed after it."""
-    opened: list[BrowserContext] = []
-    yield opened
-    for context in opened:
-        context.close()
 
 
 def open_context(
