@@ -67,6 +67,7 @@ def evict(session_id: str, kind: str, person_id: str) -> None:
     for socket_id in sockets_of(get_redis(), session_id, kind, person_id):
         socketio.server.disconnect(socket_id, namespace="/")
 
+
 def close_sockets(socket_ids: Iterable[str]) -> None:
     """Close connections by id on whichever process holds them: the sign-in or token that
     opened them has ended."""
