@@ -479,7 +479,8 @@ def dumped(r: redis.Redis) -> dict[str, bytes | None]:
     pipe = r.pipeline(transaction=False)
     for key in keys:
         pipe.dump(key)
-    return dict(zip(keys, pipe.execute(), strict=True))
+    names = [k.decode() if isinstance(k, bytes) else k for k in keys]
+    return dict(zip(names, pipe.execute(), strict=True))
 
 
 def changed_keys(before: dict[str, bytes | None], after: dict[str, bytes | None]) -> list[str]:
@@ -488,9 +489,10 @@ def changed_keys(before: dict[str, bytes | None], after: dict[str, bytes | None]
 
 
 def _bookkeeping(key: str) -> bool:
-    """Keys that change without anything of the session changing: a token's last use, and
-    join-pace counters of earlier requests expiring."""
-    return key.startswith(("fac:api-token:", "fac:rate:"))
+    """Keys that change without anything of the session changing: a token's last use,
+    join-pace counters of earlier requests expiring, and the heartbeats of app processes that
+    other tests left running against this Redis."""
+    return key.startswith(("fac:api-token:", "fac:rate:", "fac:process:", "fac:processes"))
 
 
 def test_every_page_opens_only_for_the_roles_the_rules_allow(world: World) -> None:
