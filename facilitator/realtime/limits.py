@@ -34,14 +34,16 @@ class Rate:
     per_second: float
 
 
-# Generous for people, tight for scripts: a facilitator clicks a few times a second at most;
-# an observer's tablet may send a few hundred queued taps at once after a drop; a phone asks
-# a handful of questions; a page resumes once per connect and syncs its clock now and then.
+# Generous for people, tight for scripts: a facilitator clicks a few times a second at most,
+# and a phone's outbox sends a few queued writes on reconnecting; an observer's tablet may
+# send a few hundred queued taps at once after a drop (each a cheap script); a phone asks a
+# handful of questions; a page resumes once per connect and syncs its clock now and then.
+# A burst is work the server does at once for one socket, so the costly classes keep it small.
 RATES: dict[RateClass, Rate] = {
-    "command": Rate(burst=30, per_second=5.0),
+    "command": Rate(burst=10, per_second=5.0),
     "observation": Rate(burst=300, per_second=20.0),
     "question": Rate(burst=5, per_second=0.2),
-    "sync": Rate(burst=20, per_second=1.0),
+    "sync": Rate(burst=10, per_second=1.0),
 }
 
 # How many sockets one person may hold open to one session in one role. A candidate needs

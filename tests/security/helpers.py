@@ -10,6 +10,8 @@ import redis
 import requests
 import websocket
 
+from facilitator.store import keys
+
 from ..conftest import PASSWORD
 
 
@@ -79,10 +81,17 @@ def websocket_connect(base: str, auth: dict[str, Any], headers: dict[str, str]) 
         ws.shutdown()  # close() leaves the socket open when the server has gone first
 
 
+# The heartbeats of server processes (the test run's live server beats every few seconds):
+# not the state of any session.
+HEARTBEAT_PREFIX = keys.process_alive("\0").split("\0", 1)[0]
+
+
 def redis_state(r: redis.Redis) -> dict[str, Any]:
-    """Every key and its value, to tell whether anything at all changed."""
+    """Every key and its value (but server heartbeats), to tell whether anything changed."""
     found: dict[str, Any] = {}
     for key in sorted(r.scan_iter(count=1000)):
+        if key == keys.processes() or key.startswith(HEARTBEAT_PREFIX):
+            continue
         kind = r.type(key)
         if kind == "string":
             value: Any = r.get(key)

@@ -20,7 +20,8 @@ from itsdangerous import TimestampSigner
 
 from facilitator.domain.errors import DomainError
 from facilitator.extensions import socketio
-from facilitator.realtime import actions, connection, permissions
+from facilitator.realtime import actions, connection, limits, permissions
+from facilitator.realtime.limits import Rate
 from facilitator.services import access
 from facilitator.services import panel as panel_service
 from facilitator.store import sessions as session_store
@@ -54,6 +55,14 @@ NO_SOCKET = (
 )
 # The one role of each kind that sends an event in the state test.
 SENDER_OF_KIND = {"manager": "owner", "observer": "panel_observer", "candidate": "candidate"}
+
+
+@pytest.fixture(autouse=True)
+def no_rate_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests send dozens of events a second from one socket to test the table; the
+    rates in front of it are tested in test_limits.py."""
+    for name in limits.RATES:
+        monkeypatch.setitem(limits.RATES, name, Rate(burst=10_000, per_second=10_000.0))
 
 
 @pytest.fixture

@@ -4,9 +4,12 @@ candidate and per device refuse plainly and store nothing; every input is bounde
 from __future__ import annotations
 
 import importlib
+import json
 import pkgutil
 import re
 import statistics
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -31,6 +34,7 @@ from facilitator.realtime.connection import ConnectAuth
 from facilitator.realtime.limits import Bucket, Rate
 from facilitator.web.api.common import Body
 
+from ..browser.conftest import ROOT
 from ..builders import SessionBuilder
 from ..live_server import LiveServer
 from ..phones import Device
@@ -253,15 +257,18 @@ def test_a_sixth_socket_for_one_device_is_refused_until_one_closes(live: LiveSer
 
 # ---- a flood, against the running server ----
 
+FLOODER = [sys.executable, "-m", "tests.security.flooder"]
 FLOOD_RATE = 1000  # events a second, from one phone
 FLOOD_SECONDS = 3.0
-# A push reaches other phones within this, 95 times in 100, while one phone floods: generous
-# for a loaded 2-core CI machine (on a quiet laptop it is a few milliseconds).
+# A push reaches other phones within this of being logged, and the server answers a page
+# within it, 95 times in 100, while one phone floods: generous for a loaded 2-core CI machine
+# (on a quiet one both take a few tens of milliseconds).
 PUSH_P95_S = 1.0
 
 
 class Listener:
-    """A phone that notes when each announcement reaches it."""
+    """A phone that notes how long after it was logged each announcement reached it (the
+    envelope's `at` is the server's clock; server and phone share this machine's clock)."""
 
     def __init__(self, url: str, session_id: str, token: str) -> None:
         self.seen: dict[str, float] = {}
@@ -270,11 +277,28 @@ class Listener:
         self.client.connect(url, auth={"session_id": session_id, "token": token}, transports=["websocket"])
 
     def _heard(self, envelope: dict[str, Any]) -> None:
-        self.seen[envelope["data"]["text"]] = time.monotonic()
+        self.seen[envelope["data"]["text"]] = time.time() - envelope["at"]
+
+
+class Prober(threading.Thread):
+    """Asks the server for a page every 50 ms and notes how long each answer took."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(daemon=True)
+        self.url, self.times, self.running = url, [], True
+
+    def run(self) -> None:
+        with requests.Session() as http:
+            while self.running:
+                asked = time.monotonic()
+                assert http.get(self.url, timeout=10).status_code == 200
+                self.times.append(time.monotonic() - asked)
+                time.sleep(0.05)
 
 
 def p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20)[-1]
+    """The 95th percentile, never beyond the largest value (a few samples are not extrapolated)."""
+    return statistics.quantiles(values, n=20, method="inclusive")[-1]
 
 
 @pytest.mark.live
@@ -292,93 +316,83 @@ def test_a_flood_from_one_phone_is_throttled_while_others_get_their_pushes_on_ti
     elsewhere.state("live")
     grace = Listener(live.url, build.session_id, grace_token)
     lin = Listener(live.url, elsewhere.session_id, lin_token)
+    # Warm the path first (a server process's first push loads scripts, fills caches).
+    for listener, target in ((grace, build), (lin, elsewhere)):
+        target.call("post", f"/sessions/{target.session_id}/announcements", {"text": "warm-up"}, expect=201)
+        deadline = time.monotonic() + 10
+        while "warm-up" not in listener.seen and time.monotonic() < deadline:
+            time.sleep(0.02)
+        del listener.seen["warm-up"]
 
-    answers: Counter[str] = Counter()
-    waits: list[float] = []
-    lock = threading.Lock()
-
-    def answered(ack: dict[str, Any]) -> None:
-        with lock:
-            code = "ok" if ack["ok"] else ack["error"]["code"]
-            answers[code] += 1
-            if code == "rate_limited":
-                waits.append(ack["error"]["retry_after"])
-
-    flooder = socketio.Client(reconnection=False)
-    flooder.connect(
-        live.url, auth={"session_id": build.session_id, "token": flooder_token}, transports=["websocket"]
+    # Ada's phone floods from a process of its own; pushes go out to the others meanwhile.
+    flooder = subprocess.Popen(
+        [*FLOODER, live.url, build.session_id, flooder_token, str(FLOOD_RATE), str(FLOOD_SECONDS)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
     )
-    sent: Counter[str] = Counter()
-    flooding = threading.Event()
+    assert flooder.stdout is not None
+    assert json.loads(flooder.stdout.readline()) == {"ready": True}
+    prober = Prober(live.url + "/api/v1/openapi.json")
+    prober.start()
+    pushed: list[str] = []
+    posts: list[float] = []
 
-    def flood() -> None:
-        kinds = [
-            ("ask_question", lambda n: {"id": f"flood-q-{n:06d}", "text": "Again?"}),
-            ("share_portfolio", lambda n: {"id": f"flood-p-{n:06d}", "url": "https://example.org/me"}),
-            ("sync_clock", lambda n: {}),
-            ("resume", lambda n: {"last_seq": 0}),
-        ]
-        start = time.monotonic()
-        n = 0
-        while time.monotonic() - start < FLOOD_SECONDS:
-            name, payload = kinds[n % len(kinds)]
-            flooder.emit(name, payload(n), callback=answered)
-            sent[name] += 1
-            n += 1
-            ahead = start + n / FLOOD_RATE - time.monotonic()
-            if ahead > 0:
-                time.sleep(ahead)
-        flooding.clear()
+    def announce_to(session_id: str) -> None:
+        # Announcements to one session, one after another, for as long as the flood lasts.
+        started = time.monotonic()
+        with requests.Session() as own:
+            lead = SessionBuilder(own, live_token, prefix=live.url)
+            while time.monotonic() - started < FLOOD_SECONDS:
+                text = f"push {len(pushed)} to {session_id}"
+                pushed.append(text)
+                sent = time.monotonic()
+                lead.call("post", f"/sessions/{session_id}/announcements", {"text": text}, expect=201)
+                posts.append(time.monotonic() - sent)
+                time.sleep(0.05)
 
-    flooding.set()
-    pusher = threading.Thread(target=flood)
-    pusher.start()
-    pushed: dict[str, float] = {}
-    api_times: list[float] = []
-    n = 0
-    while flooding.is_set():
-        for target in (build, elsewhere):
-            text = f"push {n} to {target.session_id}"
-            pushed[text] = time.monotonic()
-            target.call("post", f"/sessions/{target.session_id}/announcements", {"text": text}, expect=201)
-            api_times.append(time.monotonic() - pushed[text])
-            n += 1
-        time.sleep(0.05)
-    pusher.join()
+    announcers = [threading.Thread(target=announce_to, args=(t.session_id,)) for t in (build, elsewhere)]
+    for announcer in announcers:
+        announcer.start()
+    for announcer in announcers:
+        announcer.join()
+    prober.running = False
+    prober.join()
+    tally = json.loads(flooder.stdout.readline())
+    flooder.stdout.close()
+    assert flooder.wait(timeout=30) == 0
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and (
-        len(grace.seen) + len(lin.seen) < len(pushed) or sum(answers.values()) < sum(sent.values())
-    ):
+    while time.monotonic() < deadline and len(grace.seen) + len(lin.seen) < len(pushed):
         time.sleep(0.05)
 
     # The flood was real, and almost all of it was turned away with a time to wait.
+    sent, answers = Counter(tally["sent"]), Counter(tally["answers"])
     total = sum(sent.values())
-    assert total >= FLOOD_RATE * FLOOD_SECONDS * 0.8, sent
-    assert sum(answers.values()) == total, (answers, sent)
-    assert answers["rate_limited"] >= total * 0.9, answers
-    assert waits and min(waits) > 0
+    assert total >= FLOOD_RATE * FLOOD_SECONDS * 0.8, tally
+    assert sum(answers.values()) == total, tally
+    assert answers["rate_limited"] >= total * 0.9, tally
+    assert tally["min_wait"] > 0
+    most = {
+        c: limits.RATES[c].burst + limits.RATES[c].per_second * (tally["seconds"] + 1) for c in limits.RATES
+    }
     for rate_class, names in (
         ("question", ["ask_question"]),
         ("command", ["share_portfolio"]),
         ("sync", ["sync_clock", "resume"]),
     ):
-        rate = limits.RATES[rate_class]  # type: ignore[index]
-        allowed_most = rate.burst + rate.per_second * (FLOOD_SECONDS + 1)
-        assert sum(sent[n] for n in names) > allowed_most  # so the bucket, not the sender, set the pace
-    assert answers["ok"] <= sum(
-        limits.RATES[c].burst + limits.RATES[c].per_second * (FLOOD_SECONDS + 1)
-        for c in ("question", "command", "sync")  # type: ignore[index]
-    )
-    # Everyone else's pushes arrived, on time, in the same session and in another.
+        assert sum(sent[n] for n in names) > most[rate_class]  # so the bucket, not the sender, set the pace
+    assert answers["ok"] <= most["question"] + most["command"] + most["sync"], tally
+    # Everyone else's pushes arrived, on time, in the same session and in another, and the
+    # server answered the facilitator's requests on time.
+    print(f"flood: {tally}; pages p95 {p95(prober.times) * 1000:.0f} ms over {len(prober.times)}")
+    print(f"announcements: {len(posts)}, each answered in {statistics.median(posts) * 1000:.0f} ms (median)")
     for listener, session in ((grace, build), (lin, elsewhere)):
-        mine = {t: at for t, at in pushed.items() if session.session_id in t}
-        assert set(listener.seen) == set(mine)
-        latencies = [listener.seen[t] - at for t, at in mine.items()]
+        assert set(listener.seen) == {t for t in pushed if session.session_id in t}
+        latencies = list(listener.seen.values())
         print(f"pushes to {session.session_id}: {len(latencies)}, p95 {p95(latencies) * 1000:.0f} ms")
         assert p95(latencies) < PUSH_P95_S, sorted(latencies)[-5:]
-    print(f"flood: {total} events sent, answers {dict(answers)}; API p95 {p95(api_times) * 1000:.0f} ms")
-    assert p95(api_times) < PUSH_P95_S, sorted(api_times)[-5:]
+    assert p95(prober.times) < PUSH_P95_S, sorted(prober.times)[-5:]
     assert len(questions(build)) <= limits.RATES["question"].burst + 1
-    for client in (flooder, grace.client, lin.client):
+    for client in (grace.client, lin.client):
         client.disconnect()
     http.close()
