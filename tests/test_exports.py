@@ -4,6 +4,7 @@ who may download them, and text that must never run as a formula."""
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import re
@@ -390,6 +391,19 @@ def test_a_panel_member_owing_ratings_sees_nothing_until_they_rate(
             panel.a.call("get", f"/sessions/{panel.sid}/{route}", expect=403)["error"]["code"]
             == "ratings_owed"
         )
+
+
+def test_the_garbage_collector_runs_again_after_every_export(
+    app: Flask, r: redis.Redis, signed_in: FlaskClient, finished: Finished
+) -> None:
+    """Exports pause the cycle collector while they build; a refusal must not leave it off."""
+    assert gc.isenabled()
+    outsider = sign_in(app, make_user(r, "casey@example.com", "observer").email)
+    for route in ROUTES:
+        assert signed_in.get(f"/sessions/{finished.sid}/{route}").status_code == 200
+        assert gc.isenabled(), route
+        assert outsider.get(f"/sessions/{finished.sid}/{route}").status_code == 404
+        assert gc.isenabled(), route
 
 
 def test_a_panel_member_who_rated_everything_downloads(app: Flask, finished: Finished) -> None:

@@ -6,17 +6,24 @@ they keep user text from being read as a formula: a workbook cell is written as 
 marked so that editing it keeps it text); a CSV cell gets a leading apostrophe.
 
 XlsxWriter writes the workbook: it streams cells straight to XML at about twice openpyxl's
-speed (measured in bench/review.py), which keeps a 5,000-observation export under a second.
+speed (measured in bench/review.py). It keeps every cell as a small object until the book is
+closed, and on a 5,000-observation session (about 85,000 cells, after reading some 6,000
+records) Python's cyclic garbage collector spent a quarter of the export rescanning them. None
+of them forms a cycle, so the collector is paused while an export is built (`collector_paused`):
+the 5,000-observation workbook went from 1,100 ms to 660 ms of CPU.
 """
 
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import re
 import time
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,37 +104,65 @@ def sheet_key(value: str | None) -> str:
     return value
 
 
+_paused = 0  # builds under way with the collector paused (greenlets may overlap)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for a build that allocates many acyclic objects.
+
+    Reference counting still frees everything at once; only the search for cycles waits, and
+    it resumes when the last overlapping build ends (a collection then catches up).
+    """
+    global _paused
+    if _paused == 0:
+        gc.disable()
+    _paused += 1
+    try:
+        yield
+    finally:
+        _paused -= 1
+        if _paused == 0:
+            gc.enable()
+
+
 def _sheet(book: Any, sheet: rules.Sheet, bold: Any, text: Any) -> None:
     ws = book.add_worksheet(sheet.title)
     ws.freeze_panes(1, 0)
     for column, width in enumerate(sheet.widths):
         ws.set_column(column, column, width)
     ws.write_row(0, 0, sheet.header, bold)
-    # The hot loop of an export (about 85,000 cells for 5,000 observations): plain local names.
+    # The hot loop of an export (about 85,000 cells for 5,000 observations): plain local names,
+    # and each distinct text cleaned once (names and titles repeat on every row).
     write_string, write_number, formula = ws.write_string, ws.write_number, rules.looks_like_formula
+    written: dict[str, tuple[str, Any]] = {}
     for row, values in enumerate(sheet.rows, start=1):
         for column, value in enumerate(values):
-            if value == "" or value is None:
-                continue  # an empty cell, not an empty string
             if isinstance(value, str):
-                clean = CONTROL.sub("", value)
-                # Text, never a formula; quote-prefixed when it looks like one, so that it
-                # stays text once someone edits the cell.
-                write_string(row, column, clean, text if formula(clean) else None)
-            else:
+                if not value:
+                    continue  # an empty cell, not an empty string
+                cell = written.get(value)
+                if cell is None:
+                    clean = CONTROL.sub("", value)
+                    # Text, never a formula; quote-prefixed when it looks like one, so that it
+                    # stays text once someone edits the cell.
+                    cell = written[value] = (clean, text if formula(clean) else None)
+                write_string(row, column, *cell)
+            elif value is not None:
                 write_number(row, column, value)
 
 
 def workbook(r: redis.Redis, user: StaffUser, session_id: str) -> Export:
     """The Excel workbook: Summary, Observations, Ratings and Session sheets."""
-    found = source(r, user, session_id)
-    audit.viewed(r, user, AuditAction.EXPORTED_REVIEW, session_id, detail="Excel workbook")
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, AS_WRITTEN)
-    bold, text = book.add_format({"bold": True}), book.add_format({"quote_prefix": True})
-    for sheet in rules.sheets(found):
-        _sheet(book, sheet, bold, text)
-    book.close()
+    with collector_paused():
+        found = source(r, user, session_id)
+        audit.viewed(r, user, AuditAction.EXPORTED_REVIEW, session_id, detail="Excel workbook")
+        buffer = io.BytesIO()
+        book = xlsxwriter.Workbook(buffer, AS_WRITTEN)
+        bold, text = book.add_format({"bold": True}), book.add_format({"quote_prefix": True})
+        for sheet in rules.sheets(found):
+            _sheet(book, sheet, bold, text)
+        book.close()
     return Export(buffer.getvalue(), XLSX, f"{slug(found.data.session.title)}.xlsx")
 
 
@@ -142,21 +177,23 @@ def _csv_value(value: rules.Value) -> str | int | float:
 def csv_sheet(r: redis.Redis, user: StaffUser, session_id: str, key: str | None) -> Export:
     """One sheet as CSV, UTF-8 with a byte-order mark so that Excel reads accents right."""
     chosen = sheet_key(key)
-    found = source(r, user, session_id)
-    audit.viewed(r, user, AuditAction.EXPORTED_REVIEW, session_id, detail=f"CSV, {chosen} sheet")
-    sheet = rules.sheet(found, chosen)
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-    writer.writerow(sheet.header)
-    writer.writerows([_csv_value(v) for v in values] for values in sheet.rows)
+    with collector_paused():
+        found = source(r, user, session_id)
+        audit.viewed(r, user, AuditAction.EXPORTED_REVIEW, session_id, detail=f"CSV, {chosen} sheet")
+        sheet = rules.sheet(found, chosen)
+        buffer = io.StringIO(newline="")
+        writer = csv.writer(buffer)
+        writer.writerow(sheet.header)
+        writer.writerows([_csv_value(v) for v in values] for values in sheet.rows)
     content = ("\ufeff" + buffer.getvalue()).encode("utf-8")
     return Export(content, CSV, f"{slug(found.data.session.title)}-{chosen}.csv")
 
 
 def session_json(r: redis.Redis, user: StaffUser, session_id: str) -> Export:
     """The whole session as JSON, with ISO 8601 times and no secrets or draft scores."""
-    found = source(r, user, session_id)
-    audit.viewed(r, user, AuditAction.EXPORTED_REVIEW, session_id, detail="JSON")
-    document = rules.document(found, found.agreement(), time.time())
-    content = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+    with collector_paused():
+        found = source(r, user, session_id)
+        audit.viewed(r, user, AuditAction.EXPORTED_REVIEW, session_id, detail="JSON")
+        document = rules.document(found, found.agreement(), time.time())
+        content = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
     return Export(content, JSON, f"{slug(found.data.session.title)}.json")
