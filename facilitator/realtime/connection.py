@@ -72,10 +72,9 @@ def current() -> Connection | None:
 
 
 def _authenticate(auth: ConnectAuth) -> Connection:
+    """Who is connecting, from the fewest reads: a phone's connect reads its device token, the
+    session document (parsed once per version) and its own candidate record, not the roster."""
     r = get_redis()
-    session = session_store.get(r, auth.session_id)
-    if session is None:
-        raise NotFound("unknown_session", "There is no such session.")
     user: StaffUser | None = None
     # Cookies count only from a page of an allowed origin (realtime/transport.py).
     cookies = transport.cookies_allowed()
@@ -83,11 +82,13 @@ def _authenticate(auth: ConnectAuth) -> Connection:
     if auth.api_token:
         user = user_store.user_for_api_token(r, auth.api_token)
         if user is None:
+            unit.session_document(r, auth.session_id)  # an unknown session says so first
             raise DomainError("not_signed_in", "That API token is not valid: it has expired or been revoked.")
         credential = f"token:{auth.api_token}"
     elif cookies and current_user.is_authenticated:
         user, credential = current_user.account, current_user.credential
     if user is not None:
+        session = unit.session_document(r, auth.session_id)
         if auth.role == "observer":
             if user.id not in session.panel:
                 raise Forbidden("not_on_panel", "Join the session's panel to observe it.")
@@ -96,8 +97,9 @@ def _authenticate(auth: ConnectAuth) -> Connection:
     token = auth.token or (request.cookies.get(DEVICE_COOKIE.format(auth.session_id)) if cookies else None)
     found = session_store.resolve_device(r, token) if token else None
     if found is None or found[0] != auth.session_id:
+        unit.session_document(r, auth.session_id)  # an unknown session says so first
         raise DomainError("not_signed_in", "Sign in, or join the session again from your link.")
-    candidate = unit.load(r, auth.session_id).candidate(found[1])
+    candidate = unit.load_setup(r, auth.session_id, found[1]).candidate(found[1])
     if candidate.status == CandidateStatus.REMOVED:
         raise DomainError("removed", "You have been removed from this session.")
     return Connection(auth.session_id, Viewer("candidate", candidate.id))

@@ -88,6 +88,14 @@ def _session(r: redis.Redis, session_id: str, version: str | None) -> Session:
     return session
 
 
+def session_document(r: redis.Redis, session_id: str) -> Session:
+    """The session document alone, parsed once per version: one round trip while it stands.
+
+    The object may be shared with other callers: read it, never change it.
+    """
+    return _session(r, session_id, cast(str | None, r.get(keys.session_version(session_id))))
+
+
 def load_setup(r: redis.Redis, session_id: str, candidate_id: str | None = None) -> SessionData:
     """The session document and its roster (or just one candidate): what evidence checks need.
 
