@@ -15,7 +15,7 @@ from socketio.exceptions import ConnectionRefusedError
 
 from .. import broadcast, payloads
 from ..domain.commands import Resume
-from ..domain.errors import DomainError, Forbidden, NotFound
+from ..domain.errors import DomainError, Forbidden
 from ..domain.events import Viewer
 from ..domain.models import CandidateStatus
 from ..extensions import socketio
