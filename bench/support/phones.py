@@ -65,15 +65,22 @@ class Shared:
 class Phone:
     """One socket: connect, answer pings, count the pushes it receives."""
 
-    def __init__(self, url: str, auth: dict[str, Any], worker: Worker) -> None:
-        self.url, self.auth, self.worker = url, auth, worker
+    def __init__(
+        self, url: str, auth: dict[str, Any], worker: Worker, headers: dict[str, str] | None = None
+    ) -> None:
+        self.url, self.auth, self.worker, self.headers = url, auth, worker, headers
         self.ws: Any = None
         self.task: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
         """Open the socket and wait for the namespace connect's answer."""
         self.ws = await websockets.connect(
-            self.url, max_size=None, compression=None, ping_interval=None, open_timeout=60
+            self.url,
+            max_size=None,
+            compression=None,
+            ping_interval=None,
+            open_timeout=60,
+            additional_headers=self.headers,
         )
         opened = await self.ws.recv()
         if not str(opened).startswith("0"):
@@ -128,10 +135,18 @@ class Worker:
             self.shared.counts[slot] += 1
             self.shared.last_at[slot] = time.monotonic()
 
-    async def connect(self, url: str, auths: list[dict[str, Any]], at_once: int) -> dict[str, Any]:
-        """Connect every phone, `at_once` at a time; how long it took and what failed."""
+    async def connect(
+        self,
+        url: str,
+        auths: list[dict[str, Any]],
+        at_once: int,
+        headers: list[dict[str, str]] | None = None,
+    ) -> dict[str, Any]:
+        """Connect every phone, `at_once` at a time (each with its own request headers, if
+        given: a cookie, say); how long it took and what failed."""
         door = asyncio.Semaphore(at_once)
-        phones = [Phone(url, auth, self) for auth in auths]
+        extra = headers or [{} for _ in auths]
+        phones = [Phone(url, auth, self, more) for auth, more in zip(auths, extra, strict=True)]
         errors: list[str] = []
 
         async def one(phone: Phone) -> None:
@@ -206,11 +221,20 @@ class Crowd:
             pipe.send(command)
         return [pipe.recv() for pipe in self.pipes]
 
-    def connect(self, url: str, auths: list[dict[str, Any]], at_once: int = 50) -> dict[str, Any]:
-        """Connect the phones (split evenly over the workers); connected, seconds, errors."""
-        shares = [auths[i :: len(self.pipes)] for i in range(len(self.pipes))]
-        for pipe, share in zip(self.pipes, shares, strict=True):
-            pipe.send(("connect", url, share, max(1, at_once // len(self.pipes))))
+    def connect(
+        self,
+        url: str,
+        auths: list[dict[str, Any]],
+        at_once: int = 50,
+        headers: list[dict[str, str]] | None = None,
+    ) -> dict[str, Any]:
+        """Connect the phones (split evenly over the workers), phone i with `headers[i]` if
+        given; connected, seconds, errors."""
+        workers = len(self.pipes)
+        extra = headers or [{} for _ in auths]
+        for index, pipe in enumerate(self.pipes):
+            share, more = auths[index::workers], extra[index::workers]
+            pipe.send(("connect", url, share, max(1, at_once // workers), more))
         answers = [pipe.recv() for pipe in self.pipes]
         return {
             "connected": sum(a["connected"] for a in answers),
