@@ -48,8 +48,7 @@ def cli() -> None:
 @click.option("--port", default=lambda: int(os.environ.get("PORT", "5000")), type=int, show_default="5000")
 def serve(host: str, port: int) -> None:
     """Start the web server (gevent; with no REDIS_URL, on the embedded Redis)."""
-    from . import network
-    from .extensions import socketio
+    from . import network, server
     from .store import get_redis, redis_settings
     from .store import users as user_store
 
@@ -75,7 +74,7 @@ def serve(host: str, port: int) -> None:
     start_background(app)
     # A plain `kill` (SIGTERM) exits like Ctrl-C, so the embedded Redis is stopped cleanly.
     signal.signal(signal.SIGTERM, _exit_on_signal)
-    socketio.run(app, host=host, port=port, log_output=os.environ.get("FACILITATOR_ACCESS_LOG") == "1")
+    server.serve_forever(app, host, port, access_log=os.environ.get("FACILITATOR_ACCESS_LOG") == "1")
 
 
 def _bracketed(host: str) -> str:
