@@ -12,4 +12,4 @@ ENV FACILITATOR_DATA_DIR=/data
 EXPOSE 8000
 # One gevent worker per process: scale by running more containers behind the sticky proxy.
 # facilitator.wsgi also starts the heartbeat, the presence sweep and the retention sweep.
-CMD ["gunicorn", "--worker-class", "geventwebsocket.gunicorn.workers.GeventWebSocketWorker", "--workers", "1", "--bind", "0.0.0.0:8000", "--graceful-timeout", "10", "facilitator.wsgi:app"]
+CMD ["gunicorn", "--worker-class", "geventwebsocket.gunicorn.workers.GeventWebSocketWorker", "--workers", "1", "--worker-connections", "5000", "--bind", "0.0.0.0:8000", "--graceful-timeout", "10", "facilitator.wsgi:app"]

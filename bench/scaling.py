@@ -26,17 +26,17 @@ phone keeps up. Reported for each topology:
 - time from sending a push until the last phone has it (p50, max), with the others in flight;
 - the load generators' share of the machine's CPU.
 
-gunicorn's gevent worker serves at most `worker_connections` clients at once, 1,000 by
-default (deploy/cluster.py and the Dockerfile keep it): one process holding 1,000 phones would
-not even accept the facilitator's request. Both topologies here run with the same higher
-limit (GUNICORN_CMD_ARGS); `--worker-connections 0` keeps gunicorn's default.
+gunicorn's gevent worker serves at most `worker_connections` clients at once: 1,000 by
+gunicorn's default, under which one process holding 1,000 phones would not even accept the
+facilitator's request. Both topologies run with deploy/cluster.py's limit (5,000, as the
+Dockerfile), or `--worker-connections`.
 
 The machine's cores are shared by the app processes, nginx, Redis and the load generators,
 so three processes can carry at most what the cores left over allow; the script says how
 many there are and prints the load average before and after.
 
     .venv/bin/python bench/scaling.py [--phones 1000] [--apps 1,3] [--seconds 15] [--in-flight 3]
-                                      [--worker-connections 4000]
+                                      [--worker-connections 5000]
 """
 
 from __future__ import annotations
@@ -66,14 +66,13 @@ sys.path.insert(0, str(ROOT))
 from support import results, servers  # noqa: E402
 from support.phones import Crowd, socket_url, worker_count  # noqa: E402
 
-from deploy.cluster import Cluster, free_port, start_redis  # noqa: E402
+from deploy.cluster import WORKER_CONNECTIONS, Cluster, free_port, start_redis  # noqa: E402
 from facilitator.store import keys  # noqa: E402
 
 PUSH_TIMEOUT_S = 15.0
 MAX_PUSHES = 2000  # slots in the shared arrays; a window never sends this many
 WARM_UP = 3
 AT_ONCE = 200  # phones connecting at the same time
-WORKER_CONNECTIONS = 4000  # gunicorn's per-worker limit for both topologies (its default: 1,000)
 COOKIE = "fac_route"  # the sticky-routing cookie deploy/nginx.conf sets
 
 
@@ -117,16 +116,14 @@ def topology(
     apps: int, folder: Path, worker_connections: int
 ) -> Iterator[tuple[Cluster, str, subprocess.Popen[bytes]]]:
     """Redis (AOF always, a password), `apps` app processes under gunicorn and nginx, as
-    deploy/cluster.py starts them, each worker taking up to `worker_connections` clients
-    (0: gunicorn's default); stopped on the way out."""
+    deploy/cluster.py starts them, each worker taking up to `worker_connections` clients;
+    stopped on the way out."""
     password = secrets.token_urlsafe(16)
     port = free_port()
     redis_process = start_redis(folder / "redis", port, password)
     redis_url = f"redis://:{quote(password, safe='')}@127.0.0.1:{port}/0"
     env = {"SECRET_KEY": "bench-scaling"}
-    if worker_connections:
-        env["GUNICORN_CMD_ARGS"] = f"--worker-connections {worker_connections}"
-    cluster = Cluster(redis_url, folder / "run", apps=apps, env=env)
+    cluster = Cluster(redis_url, folder / "run", apps=apps, env=env, worker_connections=worker_connections)
     try:
         cluster.start()
         yield cluster, redis_url, redis_process
@@ -336,8 +333,8 @@ def main() -> None:
         "--worker-connections",
         type=int,
         default=WORKER_CONNECTIONS,
-        help=f"gunicorn --worker-connections of every app process (default {WORKER_CONNECTIONS}; "
-        "0 keeps gunicorn's own default of 1,000, as deploy/cluster.py and the Dockerfile do)",
+        help=f"gunicorn --worker-connections of every app process (default {WORKER_CONNECTIONS}, "
+        "deploy/cluster.py's; gunicorn's own is 1,000)",
     )
     args = parser.parse_args()
     cores = os.cpu_count()
@@ -349,12 +346,7 @@ def main() -> None:
         f"This machine has {cores} cores, shared by the app processes, nginx, Redis and "
         f"{worker_count()} load-generator processes."
     )
-    if args.worker_connections:
-        print(
-            f"Every app process runs with gunicorn --worker-connections {args.worker_connections}: "
-            "with gunicorn's default (1,000, kept by deploy/cluster.py and the Dockerfile) one process "
-            "holding 1,000 phones accepts no further connection, not even the facilitator's."
-        )
+    print(f"Every app process runs with gunicorn --worker-connections {args.worker_connections}.")
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         for apps in (int(n) for n in args.apps.split(",")):

@@ -35,6 +35,10 @@ from urllib.parse import quote
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 WORKER = "geventwebsocket.gunicorn.workers.GeventWebSocketWorker"
+# Clients one gevent worker serves at once (gunicorn's default is 1,000). A session holds up to
+# 500 candidates with up to 5 sockets each, and every socket is a connection: below its sockets
+# a process would accept no further connection, not even the facilitator's API request.
+WORKER_CONNECTIONS = 5000
 START_TIMEOUT_S = 30.0
 
 
@@ -144,6 +148,7 @@ class Cluster:
     apps: int = 3
     port: int = 0
     env: dict[str, str] = field(default_factory=dict)
+    worker_connections: int = WORKER_CONNECTIONS
     nodes: list[App] = field(default_factory=list)
     nginx: subprocess.Popen[bytes] | None = None
 
@@ -189,6 +194,8 @@ class Cluster:
                     WORKER,
                     "--workers",
                     "1",
+                    "--worker-connections",
+                    str(self.worker_connections),
                     "--bind",
                     f"127.0.0.1:{node.port}",
                     "--graceful-timeout",
