@@ -111,6 +111,20 @@ def redis_state(r: redis.Redis) -> dict[str, Any]:
     return found
 
 
+SESSION_PREFIX = keys.session("\0").split("\0", 1)[0]
+SHARED_BY_PROCESSES = (keys.pushes(), keys.process_sockets("\0").split("\0", 1)[0])
+
+
+def session_state(state: dict[str, Any], session_id: str) -> dict[str, Any]:
+    """A `redis_state` snapshot without other sessions' keys and the processes' shared push
+    stream and socket records: servers of earlier tests may still be sweeping theirs."""
+    return {
+        k: v
+        for k, v in state.items()
+        if not k.startswith(SHARED_BY_PROCESSES) and (session_id in k or not k.startswith(SESSION_PREFIX))
+    }
+
+
 def changed_keys(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     """Keys added, removed or changed between two `redis_state` snapshots."""
     return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))

@@ -27,7 +27,7 @@ from facilitator.services import panel as panel_service
 from facilitator.store import sessions as session_store
 from facilitator.store.users import StaffUser
 
-from .helpers import changed_keys, redis_state
+from .helpers import changed_keys, redis_state, session_state
 from .scenes import (
     PAYLOADS,
     ROLES,
@@ -224,11 +224,11 @@ def test_events_the_table_refuses_a_role_change_nothing(
     allowed_events = [e for e, row in permissions.TABLE.items() if kind in row.roles]
     assert refused_events or role in ("owner", "admin")
     for n, event in enumerate(refused_events):
-        before = redis_state(r)
+        before = session_state(redis_state(r), scene.sid)
         ack = ack_of(sock, event, payload_for(event, scene, n, role))
         assert ack["ok"] is False and ack["error"]["code"] == "forbidden", (role, event, ack)
         assert ack["error"]["message"].startswith("Only "), ack
-        assert changed_keys(before, redis_state(r)) == [], (role, event)
+        assert changed_keys(before, session_state(redis_state(r), scene.sid)) == [], (role, event)
     if role == "other_candidate":
         before = scene_keys(redis_state(r), scene)
         for n, event in enumerate(allowed_events):
@@ -284,10 +284,10 @@ def test_no_event_is_accepted_outside_the_states_its_row_names(
             kind = "observer" if "observer" in row.roles else sorted(row.roles)[0]
             sender = SENDER_OF_KIND[kind]
             assert sockets[sender].is_connected(), (state, sender)
-            before = redis_state(r)
+            before = session_state(redis_state(r), scene.sid)
             ack = ack_of(sockets[sender], event, payload_for(event, scene, n, sender))
             assert ack["ok"] is False, (state, event, ack)
             assert ack["error"]["code"] not in GENERIC, (state, event, ack)
-            assert changed_keys(before, redis_state(r)) == [], (state, event)
+            assert changed_keys(before, session_state(redis_state(r), scene.sid)) == [], (state, event)
             tried += 1
     assert tried > 60
