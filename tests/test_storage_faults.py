@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -13,6 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from facilitator import create_app
+from facilitator.extensions import socketio
 from facilitator.store import keys
 
 from .conftest import app_config, make_user
@@ -111,6 +113,66 @@ def test_a_command_with_a_request_id_settles_a_lost_answer_by_itself(
     assert sent.status_code == 201, sent.get_json()
     announced = json.loads(r.get(keys.announcements(panel.sid)) or "[]")
     assert [a["text"] for a in announced] == ["Lunch is in the atrium"]
+
+
+def listening(app: Flask, session_id: str, **auth: str) -> Any:
+    """A socket on the session (a facilitator's with `api_token`, a phone's with `token`)."""
+    socket = socketio.test_client(app, auth={"session_id": session_id, **auth})
+    assert socket.emit("resume", {}, callback=True)["ok"]
+    socket.get_received()
+    return socket
+
+
+def pushed(socket: Any, kind: str) -> list[dict[str, Any]]:
+    """The envelopes of one kind the socket has received since last asked."""
+    return [m["args"][0] for m in socket.get_received() if m["name"] == kind]
+
+
+def logged_seqs(r: redis.Redis, session_id: str, text: str) -> list[int]:
+    """The sequence ids of the logged events that mention `text`."""
+    return [
+        int(entry_id.split("-")[0])
+        for entry_id, fields in r.xrange(keys.events(session_id))
+        if text in fields["e"]
+    ]
+
+
+def test_the_retry_of_a_write_whose_answer_was_lost_pushes_it_with_its_first_sequence_id(
+    lossy_client: FlaskClient, proxy: LossyProxy, r: redis.Redis, api_token: str
+) -> None:
+    """The first push went down with the answer; the retry that settles it pushes it then."""
+    panel = running_panel(lossy_client, r, api_token)
+    lead = listening(lossy_client.application, panel.sid, api_token=api_token)
+    payload = observation(panel, panel.people[0]["candidate_id"])
+    url = f"/api/v1/sessions/{panel.sid}/observations"
+    assert lossy_client.post(url, json={**payload, "id": "observation-first-one"}, headers=panel.a.headers)
+    pushed(lead, "observation_recorded")
+
+    proxy.lose_reply_to(b"EVALSHA")
+    assert lossy_client.post(url, json=payload, headers=panel.a.headers).status_code == 503
+    assert proxy.lost == 1 and pushed(lead, "observation_recorded") == []
+    assert lossy_client.post(url, json=payload, headers=panel.a.headers).status_code == 201
+    [seq] = logged_seqs(r, panel.sid, payload["id"])
+    assert [(e["seq"], e["data"]["id"]) for e in pushed(lead, "observation_recorded")] == [
+        (seq, payload["id"])
+    ]
+
+
+def test_a_command_settled_by_the_server_after_a_lost_answer_still_reaches_the_phones(
+    lossy_client: FlaskClient, proxy: LossyProxy, r: redis.Redis, api_token: str
+) -> None:
+    panel = running_panel(lossy_client, r, api_token)
+    phone = listening(lossy_client.application, panel.sid, token=panel.people[0]["token"])
+    proxy.lose_reply_to(b"EXEC")
+    sent = lossy_client.post(
+        f"/api/v1/sessions/{panel.sid}/announcements",
+        json={"text": "Lunch is in the atrium"},
+        headers={**panel.build.headers, "Idempotency-Key": "announce-lunch-2"},
+    )
+    assert proxy.lost == 1 and sent.status_code == 201
+    [seq] = logged_seqs(r, panel.sid, "Lunch is in the atrium")
+    got = [(e["seq"], e["data"]["text"]) for e in pushed(phone, "announcement_made")]
+    assert got == [(seq, "Lunch is in the atrium")]
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ Redis and describe the JSON API; nothing here knows where it is stored.
 from __future__ import annotations
 
 import enum
+from collections.abc import MutableMapping
 from datetime import datetime
 from typing import Annotated
 
@@ -293,10 +294,12 @@ class SessionData(BaseModel):
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     session: Session
-    candidates: dict[str, Candidate] = Field(default_factory=dict)
-    questions: dict[str, Question] = Field(default_factory=dict)
+    # Mappings rather than dicts: a change reads them from Redis as far as it looks
+    # (store/records.py).
+    candidates: MutableMapping[str, Candidate] = Field(default_factory=dict)
+    questions: MutableMapping[str, Question] = Field(default_factory=dict)
     # Keyed "<exercise id>:<group id>".
-    outputs: dict[str, GroupOutput] = Field(default_factory=dict)
+    outputs: MutableMapping[str, GroupOutput] = Field(default_factory=dict)
     announcements: list[Announcement] = Field(default_factory=list)
 
     def candidate(self, candidate_id: str) -> Candidate:

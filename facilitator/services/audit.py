@@ -85,16 +85,30 @@ def _detail(data: dict[str, Any]) -> str:
     return ", ".join(f"{label} {data[name]}" for name, label in DETAIL_FIELDS if data.get(name))
 
 
-def changed(r: redis.Redis, user: StaffUser, session_id: str, events: Iterable[Event]) -> None:
-    """A write to evidence or the review was applied: one entry for the change it logged."""
+def change_entry(user: StaffUser, session_id: str, events: Iterable[Event]) -> AuditEntry | None:
+    """The entry for a write to evidence or the review: one for the change it logged (None
+    when none of its events is audited)."""
     for event in events:
         action = change_action(event.type)
-        if action is None:
-            continue
-        candidate = str(event.data.get("candidate_id") or "")
-        made = entry(user, action, session_id=session_id, candidate_id=candidate, detail=_detail(event.data))
+        if action is not None:
+            candidate = str(event.data.get("candidate_id") or "")
+            return entry(
+                user, action, session_id=session_id, candidate_id=candidate, detail=_detail(event.data)
+            )
+    return None
+
+
+def changed(r: redis.Redis, user: StaffUser, session_id: str, events: Iterable[Event]) -> None:
+    """A write to evidence or the review was applied: one entry for the change it logged."""
+    made = change_entry(user, session_id, events)
+    if made is not None:
         record(r, made)
-        return
+
+
+def change_script_args(user: StaffUser, session_id: str, events: Iterable[Event]) -> list[str]:
+    """`change_entry` for a script that writes it with the change (none: [])."""
+    made = change_entry(user, session_id, events)
+    return [] if made is None else store.script_args(made, KEEP_DAYS)
 
 
 def sign_in(r: redis.Redis, email: str, account: StaffUser | None, address: str | None, problem: str) -> None:

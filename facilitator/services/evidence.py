@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import redis
@@ -16,11 +17,11 @@ from ..domain.commands import (
     RecordObservation,
 )
 from ..domain.errors import Conflict, DomainError, Forbidden, NotFound
-from ..domain.events import Viewer
+from ..domain.events import Event, Viewer
 from ..domain.evidence import Observation, Rating, RatingStatus, rating_key
 from ..domain.models import SessionData
 from ..store import evidence as store
-from ..store import keys, unit
+from ..store import keys, log, unit
 from ..store import users as user_store
 from ..store.users import StaffUser
 from . import audit
@@ -61,24 +62,25 @@ def record_observation(
         # today (the candidate has since been removed, say): it was accepted when sent.
         raw = store.observation_raw(r, session_id, command.id)
         if raw is not None:
-            return _already(raw, user)
+            return _already(raw, user, lambda: store.recorded_events(r, session_id, command.id))
         raise
+    event = evidence.observation_event("observation_recorded", observation)
     written = store.record(
-        r, session_id, observation, evidence.observation_event("observation_recorded", observation)
+        r, session_id, observation, event, audit.change_script_args(user, session_id, [event])
     )
     if not written.applied:
-        return _already(written.stored.model_dump_json(), user)
+        return _already(written.stored.model_dump_json(), user, lambda: written.events)
     written.stored = observation
-    audit.changed(r, user, session_id, written.events)
     return written
 
 
-def _already(raw: str, user: StaffUser) -> store.Written:
-    """A repeat of an id already stored: fine for its author, refused for anyone else."""
+def _already(raw: str, user: StaffUser, logged: Callable[[], list[Event]]) -> store.Written:
+    """A repeat of an id already stored: fine for its author (with the event its recording
+    logged, to push again), refused for anyone else."""
     stored = Observation.model_validate_json(raw)
     if stored.observer_id != user.id:
         raise Conflict("duplicate_id", "That observation id is already in use.")
-    return store.Written(False, [], stored)
+    return store.Written(False, logged(), stored)
 
 
 def _first_answer(r: redis.Redis, session_id: str, request_id: str, refusal: DomainError) -> store.Written:
@@ -87,7 +89,7 @@ def _first_answer(r: redis.Redis, session_id: str, request_id: str, refusal: Dom
     prior = unit.prior_ack(r, session_id, request_id)
     if prior is None:
         raise refusal
-    return store.Written(False, [], prior)
+    return store.Written(False, log.logged_for(r, session_id, request_id), prior)
 
 
 def change_observation(
@@ -97,7 +99,7 @@ def change_observation(
     request_id = f"o:{user.id}:{command.id}"
     prior = unit.prior_ack(r, session_id, request_id)
     if prior is not None:
-        return store.Written(False, [], prior)
+        return store.Written(False, log.logged_for(r, session_id, request_id), prior)
     delete = isinstance(command, DeleteObservation)
     for _ in range(MAX_RETRIES):
         raw = store.observation_raw(r, session_id, command.observation_id)
@@ -146,7 +148,7 @@ def rate(r: redis.Redis, user: StaffUser, session_id: str, command: RateCandidat
     request_id = f"r:{user.id}:{command.id}"
     prior = unit.prior_ack(r, session_id, request_id)
     if prior is not None:
-        return store.Written(False, [], prior)
+        return store.Written(False, log.logged_for(r, session_id, request_id), prior)
     field = rating_key(command.exercise_id, command.candidate_id, user.id)
     scores = {cid: evidence.Score(score=s.score, evidence=s.evidence) for cid, s in command.scores.items()}
     for _ in range(MAX_RETRIES):

@@ -31,7 +31,7 @@ from ..domain.evidence import Rating, rating_key
 from ..domain.models import SessionData
 from ..domain.review import CandidateReview, FeedbackReport, FeedbackSection, WashUp
 from ..store import evidence as evidence_store
-from ..store import keys, unit
+from ..store import keys, log, unit
 from ..store import review as review_store
 from ..store.evidence import Written
 from ..store.unit import Extra, Outcome
@@ -79,7 +79,7 @@ def _change_field(
     """Read one record, let `mutate` decide, and compare-and-set it with its events."""
     prior = unit.prior_ack(r, session_id, request_id)
     if prior is not None:
-        return Written(False, [], prior)
+        return Written(False, log.logged_for(r, session_id, request_id), prior)
     for _ in range(MAX_RETRIES):
         raw = r.hget(hash_key, field)
         data = unit.load(r, session_id)
@@ -91,7 +91,7 @@ def _change_field(
             prior = unit.prior_ack(r, session_id, request_id)
             if prior is None:
                 raise
-            return Written(False, [], prior)
+            return Written(False, log.logged_for(r, session_id, request_id), prior)
         written = evidence_store.replace(
             r,
             session_id,

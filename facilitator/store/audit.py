@@ -23,16 +23,17 @@ MAX_SCANNED = 50_000
 FIELDS = ("at", "actor_id", "actor", "action", "session_id", "candidate_id", "detail", "address")
 
 
-def append(r: Any, entry: AuditEntry, keep_days: int) -> None:
-    """Add one entry (on a client or a transaction pipeline), dropping those past `keep_days`."""
+def script_args(entry: AuditEntry, keep_days: int) -> list[str]:
+    """An entry for a script to XADD: the oldest id to keep, then its field-value pairs."""
     oldest = int(time.time() * 1000) - keep_days * DAY_MS
     fields = entry.model_dump(mode="json", exclude={"id"})
-    r.xadd(
-        keys.audit(),
-        {name: str(fields[name]) for name in FIELDS},
-        minid=max(oldest, 0),
-        approximate=True,
-    )
+    return [str(max(oldest, 0)), *(part for name in FIELDS for part in (name, str(fields[name])))]
+
+
+def append(r: Any, entry: AuditEntry, keep_days: int) -> None:
+    """Add one entry (on a client or a transaction pipeline), dropping those past `keep_days`."""
+    oldest, *pairs = script_args(entry, keep_days)
+    r.xadd(keys.audit(), dict(zip(pairs[::2], pairs[1::2], strict=True)), minid=int(oldest), approximate=True)
 
 
 def _entry(entry_id: str, fields: dict[str, str]) -> AuditEntry:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -12,6 +13,7 @@ import redis
 from ..domain.events import Event
 from ..domain.evidence import Observation, Rating
 from . import keys, log
+from .client import StorageUnreachable
 from .scripts import RECORD_OBSERVATION, REPLACE_FIELD, Lua
 
 
@@ -28,29 +30,54 @@ _RECORD = Lua(RECORD_OBSERVATION)
 _REPLACE = Lua(REPLACE_FIELD)
 
 
-def record(r: redis.Redis, session_id: str, observation: Observation, event: Event) -> Written:
-    """Store an observation once, however often its id arrives; log its event."""
+def record(
+    r: redis.Redis, session_id: str, observation: Observation, event: Event, audit: Sequence[str] = ()
+) -> Written:
+    """Store an observation once, however often its id arrives; log its event, and write its
+    audit entry (`store.audit.script_args`) in the same step."""
     at = time.time()
-    stored, value = _RECORD(
-        r,
-        keys=[
-            keys.observations(session_id),
-            keys.observation_counts(session_id),
-            keys.seq(session_id),
-            keys.events(session_id),
-            keys.observations_by(session_id, observation.observer_id),
-        ],
-        args=[
-            observation.id,
-            observation.model_dump_json(),
-            f"{observation.exercise_id}:{observation.candidate_id}",
-            log.MAX_LOG_LENGTH,
-            log.encode(event, at),
-        ],
-    )
+    field = recorded_field(observation.id)
+    try:
+        stored, value, *rest = _RECORD(
+            r,
+            keys=[
+                keys.observations(session_id),
+                keys.observation_counts(session_id),
+                keys.seq(session_id),
+                keys.events(session_id),
+                keys.observations_by(session_id, observation.observer_id),
+                keys.request_events(session_id),
+                keys.audit(),
+            ],
+            args=[
+                observation.id,
+                observation.model_dump_json(),
+                f"{observation.exercise_id}:{observation.candidate_id}",
+                log.MAX_LOG_LENGTH,
+                log.encode(event, at),
+                field,
+                *(audit or [""]),
+            ],
+        )
+    except StorageUnreachable:
+        raise  # nothing was sent
+    except (redis.ConnectionError, redis.TimeoutError):
+        log.unsettled(session_id, field)  # perhaps stored, and nothing pushed
+        raise
     if int(stored) == 0:
-        return Written(False, [], Observation.model_validate_json(value))
+        span = str(rest[0]) if rest and log.settled(session_id, field) else ""
+        return Written(False, log.between(r, session_id, span), Observation.model_validate_json(value))
     return Written(True, log.numbered([event], int(value), at))
+
+
+def recorded_field(observation_id: str) -> str:
+    """Where the request-events hash keeps the sequence id of an observation's recording."""
+    return f"observation:{observation_id}"
+
+
+def recorded_events(r: redis.Redis, session_id: str, observation_id: str) -> list[Event]:
+    """The event logged when this observation was recorded (to push again to a repeat)."""
+    return log.logged_for(r, session_id, recorded_field(observation_id))
 
 
 def replace(
@@ -70,33 +97,42 @@ def replace(
 ) -> Written | None:
     """Compare-and-set one record; None when it changed meanwhile (the caller retries)."""
     at = time.time()
-    status, value = _REPLACE(
-        r,
-        keys=[
-            hash_key,
-            keys.observation_versions(session_id),
-            keys.seq(session_id),
-            keys.events(session_id),
-            keys.requests(session_id),
-            keys.observation_counts(session_id),
-        ],
-        args=[
-            field,
-            expected,
-            new,
-            archive_field,
-            request_id,
-            json.dumps(ack),
-            count_field,
-            count_delta,
-            log.MAX_LOG_LENGTH,
-            *(log.encode(e, at) for e in events),
-        ],
-    )
+    try:
+        status, value, *rest = _REPLACE(
+            r,
+            keys=[
+                hash_key,
+                keys.observation_versions(session_id),
+                keys.seq(session_id),
+                keys.events(session_id),
+                keys.requests(session_id),
+                keys.observation_counts(session_id),
+                keys.request_events(session_id),
+            ],
+            args=[
+                field,
+                expected,
+                new,
+                archive_field,
+                request_id,
+                json.dumps(ack),
+                count_field,
+                count_delta,
+                log.MAX_LOG_LENGTH,
+                *(log.encode(e, at) for e in events),
+            ],
+        )
+    except StorageUnreachable:
+        raise  # nothing was sent
+    except (redis.ConnectionError, redis.TimeoutError):
+        if request_id:
+            log.unsettled(session_id, request_id)  # perhaps applied, and nothing pushed
+        raise
     if int(status) == 0:
         return None
     if int(status) == 2:
-        return Written(False, [], json.loads(value))
+        span = str(rest[0]) if rest and log.settled(session_id, request_id) else ""
+        return Written(False, log.between(r, session_id, span), json.loads(value))
     return Written(True, log.numbered(events, int(value), at) if events else [])
 
 

@@ -170,6 +170,12 @@ def requests(session_id: str) -> str:
     return _key("session", session_id, "requests")
 
 
+def request_events(session_id: str) -> str:
+    """Hash: request id (or "observation:<id>") -> "<first seq> <count>", the events it logged,
+    pushed again when a repeat of it is answered (its first push may never have gone out)."""
+    return _key("session", session_id, "request-events")
+
+
 def seq(session_id: str) -> str:
     """String (integer): the last sequence id handed out in the session's event log."""
     return _key("session", session_id, "seq")
@@ -287,6 +293,7 @@ def candidate_data(session_id: str) -> list[str]:
         outputs(session_id),
         announcements(session_id),
         requests(session_id),
+        request_events(session_id),
         events(session_id),
         observations(session_id),
         observation_versions(session_id),

@@ -36,14 +36,70 @@ def decode(entry_id: str, raw: str) -> Event:
     )
 
 
-def append(pipe: Any, r: redis.Redis, session_id: str, events: Sequence[Event], at: float) -> None:
-    """Queue the events on a (transaction) pipeline; the reply is the first sequence id."""
+def append(
+    pipe: Any,
+    r: redis.Redis,
+    session_id: str,
+    events: Sequence[Event],
+    at: float,
+    request_id: str | None = None,
+) -> None:
+    """Queue the events on a (transaction) pipeline; the reply is the first sequence id.
+
+    With `request_id`, their sequence ids are kept against it (`logged_for`)."""
     script = r.register_script(APPEND_EVENTS)
     script(
-        keys=[keys.seq(session_id), keys.events(session_id)],
-        args=[MAX_LOG_LENGTH, *(encode(e, at) for e in events)],
+        keys=[keys.seq(session_id), keys.events(session_id), keys.request_events(session_id)],
+        args=[MAX_LOG_LENGTH, request_id or "", *(encode(e, at) for e in events)],
         client=pipe,
     )
+
+
+def between(r: redis.Redis, session_id: str, span: str | None) -> list[Event]:
+    """The logged events of a "<first seq> <count>" span, as they were logged ([] for none,
+    or once the log has been trimmed past them)."""
+    if not span:
+        return []
+    first, count = (int(part) for part in span.split(" "))
+    entries = cast(
+        list[tuple[str, dict[str, str]]],
+        r.xrange(keys.events(session_id), min=f"{first}-0", max=f"{first + count - 1}-0"),
+    )
+    return [decode(entry_id, fields["e"]) for entry_id, fields in entries]
+
+
+# Requests whose write went out from this process and whose answer did not come back (the
+# connection broke): applied or not, nothing was pushed for them. A repeat of one of these
+# that finds it applied pushes the events it logged again, with their sequence ids (clients
+# drop one they have applied). Any other repeat pushes nothing: its first copy was answered
+# and pushed. Process-local: a repeat that reaches another process (this one died) is not
+# pushed again, but the phones of this process reconnect and resume from the log.
+_unsettled: dict[tuple[str, str], None] = {}
+UNSETTLED_KEPT = 10_000
+
+
+def unsettled(session_id: str, request_id: str) -> None:
+    """Note that a write of this request may have been applied without its push."""
+    if len(_unsettled) >= UNSETTLED_KEPT:
+        _unsettled.pop(next(iter(_unsettled)))
+    _unsettled[(session_id, request_id)] = None
+
+
+def settled(session_id: str, request_id: str) -> bool:
+    """True (once) if this request had been left unsettled: its events are to be pushed again."""
+    try:
+        del _unsettled[(session_id, request_id)]
+    except KeyError:
+        return False
+    return True
+
+
+def logged_for(r: redis.Redis, session_id: str, request_id: str) -> list[Event]:
+    """For a repeat of an applied request: the events it logged, with their sequence ids, if
+    its first push may never have gone out (`unsettled`); otherwise none."""
+    if not settled(session_id, request_id):
+        return []
+    return between(r, session_id, cast(str | None, r.hget(keys.request_events(session_id), request_id)))
 
 
 def numbered(events: Sequence[Event], first_seq: int, at: float) -> list[Event]:

@@ -25,15 +25,20 @@ class Lua:
 
 # KEYS[1] = the session's sequence counter (string)
 # KEYS[2] = the session's event log (stream)
+# KEYS[3] (optional) = the request-events hash
 # ARGV[1] = approximate maximum length of the log
-# ARGV[2..] = one JSON-encoded event per argument
+# ARGV[2] = the request id the events answer ('' = none; with KEYS[3])
+# ARGV[3..] = one JSON-encoded event per argument
 # Returns the sequence id given to the first event; the rest follow one by one.
 APPEND_EVENTS = """
 local first = nil
-for i = 2, #ARGV do
+for i = 3, #ARGV do
   local seq = redis.call('INCR', KEYS[1])
   if first == nil then first = seq end
   redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[1], seq .. '-0', 'e', ARGV[i])
+end
+if first ~= nil and KEYS[3] and ARGV[2] ~= '' then
+  redis.call('HSET', KEYS[3], ARGV[2], first .. ' ' .. (#ARGV - 2))
 end
 return first
 """
@@ -96,35 +101,44 @@ return n
 
 # KEYS[1] = observations hash, KEYS[2] = observation counts hash
 # KEYS[3] = sequence counter, KEYS[4] = event log, KEYS[5] = the observer's index set
+# KEYS[6] = the request-events hash, KEYS[7] = the audit log
 # ARGV[1] = observation id, ARGV[2] = observation JSON, ARGV[3] = counts field
-# ARGV[4] = log max length, ARGV[5] = event JSON
-# Returns {1, seq} when stored, {0, stored JSON} when that id was stored before.
+# ARGV[4] = log max length, ARGV[5] = event JSON, ARGV[6] = its field in KEYS[6]
+# ARGV[7] = the audit log's oldest id to keep ('' = no audit entry), ARGV[8..] = the audit
+# entry's field-value pairs
+# Returns {1, seq} when stored; {0, stored JSON, "<seq> 1" or ''} when that id was stored
+# before.
 RECORD_OBSERVATION = """
 local existing = redis.call('HGET', KEYS[1], ARGV[1])
-if existing then return {0, existing} end
+if existing then return {0, existing, redis.call('HGET', KEYS[6], ARGV[6]) or ''} end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('SADD', KEYS[5], ARGV[1])
 redis.call('HINCRBY', KEYS[2], ARGV[3], 1)
 local seq = redis.call('INCR', KEYS[3])
 redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[4], seq .. '-0', 'e', ARGV[5])
+redis.call('HSET', KEYS[6], ARGV[6], seq .. ' 1')
+if ARGV[7] ~= '' then
+  redis.call('XADD', KEYS[7], 'MINID', '~', ARGV[7], '*', unpack(ARGV, 8))
+end
 return {1, seq}
 """
 
 # Compare-and-set of one hash field, keeping the old value and logging events.
 # KEYS[1] = hash holding the record, KEYS[2] = hash of earlier versions
 # KEYS[3] = sequence counter, KEYS[4] = event log, KEYS[5] = acknowledgements hash
-# KEYS[6] = counts hash
+# KEYS[6] = counts hash, KEYS[7] = request-events hash
 # ARGV[1] = field, ARGV[2] = value expected now ('' when absent), ARGV[3] = new value
 # ARGV[4] = field to archive the old value under ('' = do not archive)
 # ARGV[5] = request id ('' = none), ARGV[6] = acknowledgement JSON
 # ARGV[7] = counts field ('' = none), ARGV[8] = counts delta
 # ARGV[9] = log max length, ARGV[10..] = event JSON
 # Returns {1, first seq}; {0, ''} when the record changed meanwhile (re-read and retry);
-# {2, first acknowledgement} when this request id was applied before.
+# {2, first acknowledgement, "<first seq> <count>" or ''} when this request id was applied
+# before.
 REPLACE_FIELD = """
 if ARGV[5] ~= '' then
   local prior = redis.call('HGET', KEYS[5], ARGV[5])
-  if prior then return {2, prior} end
+  if prior then return {2, prior, redis.call('HGET', KEYS[7], ARGV[5]) or ''} end
 end
 local current = redis.call('HGET', KEYS[1], ARGV[1]) or ''
 if current ~= ARGV[2] then return {0, ''} end
@@ -138,6 +152,7 @@ for i = 10, #ARGV do
   if first == 0 then first = seq end
   redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[9], seq .. '-0', 'e', ARGV[i])
 end
+if ARGV[5] ~= '' and first ~= 0 then redis.call('HSET', KEYS[7], ARGV[5], first .. ' ' .. (#ARGV - 9)) end
 return {1, first}
 """
 

@@ -1,7 +1,9 @@
 """Load a session, let the domain decide, and write what changed in one transaction.
 
-WATCH guards every key the decision read, so two processes changing one session never
-overwrite each other: the loser retries against the winner's state.
+WATCH guards every key the decision may read, so two processes changing one session never
+overwrite each other: the loser retries against the winner's state. A change reads the
+session document and its announcements in one round trip, and the roster, questions and
+group outputs only as far as the decision looks at them (store/records.py).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from ..domain.errors import Conflict, DomainError, NotFound
 from ..domain.events import Event
 from ..domain.models import Announcement, Candidate, GroupOutput, Question, Session, SessionData
 from . import keys, log
+from .records import Records
 
 T = TypeVar("T")
 MAX_RETRIES = 50
@@ -115,39 +118,54 @@ def load_setup(r: redis.Redis, session_id: str, candidate_id: str | None = None)
     return SessionData(session=_session(r, session_id, version), candidates=candidates)
 
 
-def _fingerprint(data: SessionData) -> dict[str, Any]:
-    return {
-        "session": data.session.model_dump_json(),
-        "candidates": {k: v.model_dump_json() for k, v in data.candidates.items()},
-        "questions": {k: v.model_dump_json() for k, v in data.questions.items()},
-        "outputs": {k: v.model_dump_json() for k, v in data.outputs.items()},
-        "announcements": json.dumps([a.model_dump() for a in data.announcements]),
-    }
+def _lazy(r: redis.Redis, pipe: Any, session_id: str) -> SessionData | None:
+    """The session as a change reads it: its document and announcements at once (one MGET on
+    the watching connection), its records on demand. Those are read on `r`: the decision, or
+    a write it queued, may look one up after MULTI, when the pipeline no longer answers. A
+    read on another connection is as safe, since every key is watched before it."""
+    raw, announced = pipe.mget(keys.session(session_id), keys.announcements(session_id))
+    if raw is None:
+        return None
+    return SessionData.model_construct(
+        session=Session.model_validate_json(raw),
+        candidates=Records(r, keys.candidates(session_id), Candidate),
+        questions=Records(r, keys.questions(session_id), Question),
+        outputs=Records(r, keys.outputs(session_id), GroupOutput),
+        announcements=[Announcement.model_validate(a) for a in json.loads(announced or "[]")],
+    )
 
 
-def _write_changes(pipe: Any, session_id: str, before: dict[str, Any], after: dict[str, Any]) -> None:
-    if before["session"] != after["session"]:
-        pipe.set(keys.session(session_id), after["session"])
+def _fingerprint(data: SessionData) -> tuple[str, str]:
+    """What of the session document and announcements a change compares before and after."""
+    return data.session.model_dump_json(), json.dumps([a.model_dump() for a in data.announcements])
+
+
+def _write_changes(pipe: Any, session_id: str, data: SessionData, before: tuple[str, str]) -> None:
+    session, announcements = _fingerprint(data)
+    if before[0] != session:
+        pipe.set(keys.session(session_id), session)
         pipe.incr(keys.session_version(session_id))
-    if before["announcements"] != after["announcements"]:
-        pipe.set(keys.announcements(session_id), after["announcements"])
-    for part, key in (
-        ("candidates", keys.candidates(session_id)),
-        ("questions", keys.questions(session_id)),
-        ("outputs", keys.outputs(session_id)),
-    ):
-        changed = {k: v for k, v in after[part].items() if before[part].get(k) != v}
+    if before[1] != announcements:
+        pipe.set(keys.announcements(session_id), announcements)
+    for records in (data.candidates, data.questions, data.outputs):
+        assert isinstance(records, Records)
+        changed, gone = records.changes()
         if changed:
-            pipe.hset(key, mapping=changed)
-        gone = [k for k in before[part] if k not in after[part]]
+            pipe.hset(records.key, mapping=changed)
         if gone:
-            pipe.hdel(key, *gone)
+            pipe.hdel(records.key, *gone)
 
 
 def prior_ack(r: redis.Redis, session_id: str, request_id: str) -> Any:
     """The acknowledgement first sent for a client request id, or None if it is new."""
     prior = r.hget(keys.requests(session_id), request_id)
     return None if prior is None else json.loads(cast(str, prior))
+
+
+def repeated(r: redis.Redis, session_id: str, request_id: str, ack: Any) -> Outcome[Any]:
+    """A repeat of an applied request: its first acknowledgement, and the events it logged if
+    its first push never went out (the answer was lost with it: `log.unsettled`)."""
+    return Outcome(result=ack, events=log.logged_for(r, session_id, request_id), replayed=True)
 
 
 def change(
@@ -171,8 +189,8 @@ def change(
                 if request_id is not None:
                     prior = pipe.hget(keys.requests(session_id), request_id)
                     if prior is not None:
-                        return Outcome(result=json.loads(prior), replayed=True)
-                data = read(pipe, session_id)
+                        return repeated(r, session_id, request_id, json.loads(prior))
+                data = _lazy(r, pipe, session_id)
                 if data is None:
                     raise NotFound("unknown_session", "There is no such session.")
                 before = _fingerprint(data)
@@ -183,25 +201,28 @@ def change(
                     # A copy of this request applied since the read above ("the exercise
                     # has already ended"): answer what the first copy was answered.
                     prior = prior_ack(r, session_id, request_id) if request_id is not None else None
-                    if prior is None:
+                    if prior is None or request_id is None:
                         raise
-                    return Outcome(result=prior, replayed=True)
+                    return repeated(r, session_id, request_id, prior)
                 now = time.time()
                 pipe.multi()
-                _write_changes(pipe, session_id, before, _fingerprint(data))
+                _write_changes(pipe, session_id, data, before)
                 for write in extra:
                     write(pipe)
                 if request_id is not None:
                     pipe.hset(keys.requests(session_id), request_id, json.dumps(result))
                 if events:
-                    log.append(pipe, r, session_id, events, now)
+                    log.append(pipe, r, session_id, events, now, request_id)
                 replies = pipe.execute()
             except redis.WatchError as exc:
                 broke = exc.__context__
-                if request_id is None and isinstance(broke, (redis.ConnectionError, redis.TimeoutError)):
+                if isinstance(broke, (redis.ConnectionError, redis.TimeoutError)):
                     # Not a conflict: the connection broke, perhaps after EXEC went out. Without
-                    # a request id a retry could apply the change twice, so report it instead.
-                    raise broke from None
+                    # a request id a retry could apply the change twice, so report it instead;
+                    # with one, the retry settles it (and pushes its events if it was applied).
+                    if request_id is None:
+                        raise broke from None
+                    log.unsettled(session_id, request_id)
                 continue
         first_seq = int(replies[-1]) if events else 0
         return Outcome(result=result, events=log.numbered(events, first_seq, now))
