@@ -27,14 +27,12 @@ def socket_changed(
     connected: bool,
     process_id: str | None = None,
 ) -> list[Event]:
-    """Record a socket opening or closing (held by `process_id`); log an event when a
-    candidate goes on- or offline."""
-    changed = session_store.track_socket(
-        r, session_id, viewer.kind, viewer.id, socket_id, connected, process_id
+    """Record a socket opening or closing (held by `process_id`), and log an event in the same
+    step when a candidate goes on- or offline."""
+    change = lobby.presence_changed(viewer.id, connected, time.time())
+    return session_store.track_socket(
+        r, session_id, viewer.kind, viewer.id, socket_id, connected, change, process_id
     )
-    if not changed:
-        return []
-    return log.append_now(r, session_id, [lobby.presence_changed(viewer.id, connected, time.time())])
 
 
 def sweep(r: redis.Redis, skip: str | None = None) -> dict[str, list[Event]]:

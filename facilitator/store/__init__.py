@@ -86,6 +86,10 @@ def open_client(
         # Redis is down only delays the honest answer. Callers retry with the same id.
         "retry": Retry(NoBackoff(), 0),
         "max_connections": max_connections or settings.max_connections,
+        # No CLIENT SETINFO: redis-py looks its own version up in the installed packages' metadata
+        # for every new connection and sends two more commands. In a connect storm the pool opens
+        # hundreds of connections at once, and that lookup was a quarter of each phone's connect.
+        "driver_info": None,
     }
     if client_name:
         options["client_name"] = client_name

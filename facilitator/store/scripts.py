@@ -44,27 +44,32 @@ return first
 """
 
 # KEYS[1] = the person's socket set, KEYS[2] = the session's online set
-# KEYS[3], KEYS[4] (optional) = the holding process's socket hash, the set of processes
+# KEYS[3] = the session's sequence counter, KEYS[4] = its event log
+# KEYS[5], KEYS[6] (optional) = the holding process's socket hash, the set of processes
 # ARGV[1] = socket id, ARGV[2] = "1" to add it, "0" to remove it, ARGV[3] = the person's id
 # ARGV[4] = "1" when the person counts towards presence (candidates)
-# ARGV[5] (with KEYS[3]) = the process id, ARGV[6] = "<session id>:<kind>:<person id>"
-# Returns 1 when the person went from offline to online or back, else 0.
+# ARGV[5] = log max length, ARGV[6] = the presence event to log if they went on- or offline
+# ARGV[7] (with KEYS[5]) = the process id, ARGV[8] = "<session id>:<kind>:<person id>"
+# Returns the logged event's sequence id when the person went from offline to online or
+# back, else 0.
 TRACK_SOCKET = """
 local before = redis.call('SCARD', KEYS[1])
 if ARGV[2] == '1' then redis.call('SADD', KEYS[1], ARGV[1]) else redis.call('SREM', KEYS[1], ARGV[1]) end
-if #KEYS >= 4 then
+if #KEYS >= 6 then
   if ARGV[2] == '1' then
-    redis.call('HSET', KEYS[3], ARGV[1], ARGV[6])
-    redis.call('SADD', KEYS[4], ARGV[5])
+    redis.call('HSET', KEYS[5], ARGV[1], ARGV[8])
+    redis.call('SADD', KEYS[6], ARGV[7])
   else
-    redis.call('HDEL', KEYS[3], ARGV[1])
+    redis.call('HDEL', KEYS[5], ARGV[1])
   end
 end
 local after = redis.call('SCARD', KEYS[1])
 if ARGV[4] ~= '1' then return 0 end
 if after > 0 then redis.call('SADD', KEYS[2], ARGV[3]) else redis.call('SREM', KEYS[2], ARGV[3]) end
-if (before == 0) ~= (after == 0) then return 1 end
-return 0
+if (before == 0) == (after == 0) then return 0 end
+local seq = redis.call('INCR', KEYS[3])
+redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[5], seq .. '-0', 'e', ARGV[6])
+return seq
 """
 
 # Let go of one socket of a process that stopped beating, unless it beats again meanwhile.

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from typing import cast
 
 import redis
 
+from ..domain.events import Event
 from ..domain.ids import new_join_code, new_token
 from ..domain.models import Competency, Session
-from . import invites, keys
+from . import invites, keys, log
 from .scripts import TRACK_SOCKET, Lua
 from .users import token_hash
 
@@ -143,26 +145,37 @@ def track_socket(
     person_id: str,
     socket_id: str,
     connected: bool,
+    change: Event,
     process_id: str | None = None,
-) -> bool:
-    """Record a socket opening or closing; True when a candidate went on- or offline.
+) -> list[Event]:
+    """Record a socket opening or closing. When a candidate went on- or offline, `change` is
+    logged in the same step and returned with its sequence id; otherwise nothing is.
 
     With `process_id`, the process holding the socket is recorded too, so that its sockets
     can be let go should it die without closing them (see `store.processes`).
     """
+    at = time.time()
     held = [keys.process_sockets(process_id), keys.processes()] if process_id else []
-    changed = _TRACK(
+    seq = _TRACK(
         r,
-        keys=[keys.sockets(session_id, kind, person_id), keys.online(session_id), *held],
+        keys=[
+            keys.sockets(session_id, kind, person_id),
+            keys.online(session_id),
+            keys.seq(session_id),
+            keys.events(session_id),
+            *held,
+        ],
         args=[
             socket_id,
             "1" if connected else "0",
             person_id,
             "1" if kind == "candidate" else "0",
+            log.MAX_LOG_LENGTH,
+            log.encode(change, at),
             *([process_id, f"{session_id}:{kind}:{person_id}"] if process_id else []),
         ],
     )
-    return bool(changed)
+    return log.numbered([change], int(seq), at) if int(seq) else []
 
 
 def sockets_of(r: redis.Redis, session_id: str, kind: str, person_id: str) -> set[str]:
