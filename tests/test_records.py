@@ -140,8 +140,14 @@ def test_a_change_to_one_candidate_writes_that_candidate_alone(
         return None, []
 
     before = calls(r)
-    unit.change(r, build.session_id, rename)
+    version = r.get(keys.session_version(build.session_id))
+    with commands_sent(r) as sent:
+        unit.change(r, build.session_id, rename)
     assert read_since(r, before, "hget", "hgetall", "hset") == {"hget": 1, "hgetall": 0, "hset": 1}
+    # The session document and the announcements were left alone, so neither is written.
+    written = {named[0] for command, *named in sent if command in ("SET", "INCR") and named}
+    assert written.isdisjoint({keys.session(build.session_id), keys.announcements(build.session_id)})
+    assert r.get(keys.session_version(build.session_id)) == version
     after = unit.load(r, build.session_id)
     assert after.candidates[chosen].name == "Alex Renamed"
     assert {c: p for c, p in after.candidates.items() if c != chosen} == {

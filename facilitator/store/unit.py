@@ -118,25 +118,31 @@ def load_setup(r: redis.Redis, session_id: str, candidate_id: str | None = None)
     return SessionData(session=_session(r, session_id, version), candidates=candidates)
 
 
-def _lazy(r: redis.Redis, pipe: Any, session_id: str) -> SessionData | None:
-    """The session as a change reads it: its document and announcements at once (one MGET on
-    the watching connection), its records on demand. Those are read on `r`: the decision, or
-    a write it queued, may look one up after MULTI, when the pipeline no longer answers. A
-    read on another connection is as safe, since every key is watched before it."""
+def _lazy(r: redis.Redis, pipe: Any, session_id: str) -> tuple[SessionData, tuple[str, str]] | None:
+    """The session as a change reads it, and the JSON of its document and announcements as
+    read (what a change compares with afterwards: both are always written as this code dumps
+    them, so a document the decision left alone compares equal without dumping it again).
+
+    The document and announcements come at once (one MGET on the watching connection), the
+    records on demand. Those are read on `r`: the decision, or a write it queued, may look one
+    up after MULTI, when the pipeline no longer answers. A read on another connection is as
+    safe, since every key is watched before it."""
     raw, announced = pipe.mget(keys.session(session_id), keys.announcements(session_id))
     if raw is None:
         return None
-    return SessionData.model_construct(
+    announced = announced or "[]"
+    data = SessionData.model_construct(
         session=Session.model_validate_json(raw),
         candidates=Records(r, keys.candidates(session_id), Candidate),
         questions=Records(r, keys.questions(session_id), Question),
         outputs=Records(r, keys.outputs(session_id), GroupOutput),
-        announcements=[Announcement.model_validate(a) for a in json.loads(announced or "[]")],
+        announcements=[Announcement.model_validate(a) for a in json.loads(announced)],
     )
+    return data, (raw, announced)
 
 
 def _fingerprint(data: SessionData) -> tuple[str, str]:
-    """What of the session document and announcements a change compares before and after."""
+    """The session document and announcements as they are written."""
     return data.session.model_dump_json(), json.dumps([a.model_dump() for a in data.announcements])
 
 
@@ -190,10 +196,10 @@ def change(
                     prior = pipe.hget(keys.requests(session_id), request_id)
                     if prior is not None:
                         return repeated(r, session_id, request_id, json.loads(prior))
-                data = _lazy(r, pipe, session_id)
-                if data is None:
+                found = _lazy(r, pipe, session_id)
+                if found is None:
                     raise NotFound("unknown_session", "There is no such session.")
-                before = _fingerprint(data)
+                data, before = found
                 extra: Extra = []
                 try:
                     result, events = decide(data, extra)
