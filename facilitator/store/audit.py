@@ -23,17 +23,23 @@ MAX_SCANNED = 50_000
 FIELDS = ("at", "actor_id", "actor", "action", "session_id", "candidate_id", "detail", "address")
 
 
+def _fields(entry: AuditEntry) -> dict[str, str]:
+    dumped = entry.model_dump(mode="json", exclude={"id"})
+    return {name: str(dumped[name]) for name in FIELDS}
+
+
+def _oldest_ms(keep_days: int) -> int:
+    return max(int(time.time() * 1000) - keep_days * DAY_MS, 0)
+
+
 def script_args(entry: AuditEntry, keep_days: int) -> list[str]:
     """An entry for a script to XADD: the oldest id to keep, then its field-value pairs."""
-    oldest = int(time.time() * 1000) - keep_days * DAY_MS
-    fields = entry.model_dump(mode="json", exclude={"id"})
-    return [str(max(oldest, 0)), *(part for name in FIELDS for part in (name, str(fields[name])))]
+    return [str(_oldest_ms(keep_days)), *(part for pair in _fields(entry).items() for part in pair)]
 
 
 def append(r: Any, entry: AuditEntry, keep_days: int) -> None:
     """Add one entry (on a client or a transaction pipeline), dropping those past `keep_days`."""
-    oldest, *pairs = script_args(entry, keep_days)
-    r.xadd(keys.audit(), dict(zip(pairs[::2], pairs[1::2], strict=True)), minid=int(oldest), approximate=True)
+    r.xadd(keys.audit(), _fields(entry), minid=_oldest_ms(keep_days), approximate=True)
 
 
 def _entry(entry_id: str, fields: dict[str, str]) -> AuditEntry:

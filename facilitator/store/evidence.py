@@ -13,7 +13,6 @@ import redis
 from ..domain.events import Event
 from ..domain.evidence import Observation, Rating
 from . import keys, log
-from .client import StorageUnreachable
 from .scripts import RECORD_OBSERVATION, REPLACE_FIELD, Lua
 
 
@@ -37,7 +36,7 @@ def record(
     audit entry (`store.audit.script_args`) in the same step."""
     at = time.time()
     field = recorded_field(observation.id)
-    try:
+    with log.answer_may_be_lost(session_id, field):
         stored, value, *rest = _RECORD(
             r,
             keys=[
@@ -59,14 +58,9 @@ def record(
                 *(audit or [""]),
             ],
         )
-    except StorageUnreachable:
-        raise  # nothing was sent
-    except (redis.ConnectionError, redis.TimeoutError):
-        log.unsettled(session_id, field)  # perhaps stored, and nothing pushed
-        raise
     if int(stored) == 0:
-        span = str(rest[0]) if rest and log.settled(session_id, field) else ""
-        return Written(False, log.between(r, session_id, span), Observation.model_validate_json(value))
+        again = log.to_push_again(r, session_id, field, str(rest[0]) if rest else None)
+        return Written(False, again, Observation.model_validate_json(value))
     return Written(True, log.numbered([event], int(value), at))
 
 
@@ -97,7 +91,7 @@ def replace(
 ) -> Written | None:
     """Compare-and-set one record; None when it changed meanwhile (the caller retries)."""
     at = time.time()
-    try:
+    with log.answer_may_be_lost(session_id, request_id):
         status, value, *rest = _REPLACE(
             r,
             keys=[
@@ -122,17 +116,11 @@ def replace(
                 *(log.encode(e, at) for e in events),
             ],
         )
-    except StorageUnreachable:
-        raise  # nothing was sent
-    except (redis.ConnectionError, redis.TimeoutError):
-        if request_id:
-            log.unsettled(session_id, request_id)  # perhaps applied, and nothing pushed
-        raise
     if int(status) == 0:
         return None
     if int(status) == 2:
-        span = str(rest[0]) if rest and log.settled(session_id, request_id) else ""
-        return Written(False, log.between(r, session_id, span), json.loads(value))
+        again = log.to_push_again(r, session_id, request_id, str(rest[0]) if rest else None)
+        return Written(False, again, json.loads(value))
     return Written(True, log.numbered(events, int(value), at) if events else [])
 
 

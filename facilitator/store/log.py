@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, cast
 
 import redis
 
 from ..domain.events import Audience, Event
 from . import keys
+from .client import StorageUnreachable
 from .scripts import APPEND_EVENTS
 
 # About this many events stay in a session's log; a client further behind gets a snapshot.
@@ -94,9 +96,28 @@ def settled(session_id: str, request_id: str) -> bool:
     return True
 
 
+@contextmanager
+def answer_may_be_lost(session_id: str, request_id: str) -> Iterator[None]:
+    """Around a write of this request: if the connection breaks once it went out, note it
+    `unsettled` (it may be applied, and nothing was pushed)."""
+    try:
+        yield
+    except StorageUnreachable:
+        raise  # nothing was sent
+    except (redis.ConnectionError, redis.TimeoutError):
+        if request_id:
+            unsettled(session_id, request_id)
+        raise
+
+
+def to_push_again(r: redis.Redis, session_id: str, request_id: str, span: str | None) -> list[Event]:
+    """For a repeat of an applied request: the events of its span, if its first push may never
+    have gone out (`unsettled`); otherwise none."""
+    return between(r, session_id, span) if settled(session_id, request_id) else []
+
+
 def logged_for(r: redis.Redis, session_id: str, request_id: str) -> list[Event]:
-    """For a repeat of an applied request: the events it logged, with their sequence ids, if
-    its first push may never have gone out (`unsettled`); otherwise none."""
+    """`to_push_again`, reading the request's span from the request-events hash (only then)."""
     if not settled(session_id, request_id):
         return []
     return between(r, session_id, cast(str | None, r.hget(keys.request_events(session_id), request_id)))

@@ -26,29 +26,28 @@ class Records(MutableMapping[str, M], Generic[M]):
 
     def __init__(self, r: Any, key: str, model: type[M]) -> None:
         self.key = key
-        self._r, self._key, self._model = r, key, model
+        self._r, self._model = r, model
         self._items: dict[str, M] = {}
-        self._before: dict[str, str] = {}  # each record's JSON as read
+        # Each record's JSON as read: records are always written as this code dumps them, so an
+        # untouched one compares equal without a second dump.
+        self._before: dict[str, str] = {}
         self._looked_up: set[str] = set()  # fields asked for one by one (present or not)
         self._gone: set[str] = set()
         self._complete = False
 
     def _parse(self, field: str, raw: str) -> M:
-        item = self._model.model_validate_json(raw)
-        # Compared with the record's JSON afterwards; dumped, not raw, so that a record
-        # stored by an older version is not rewritten for its key order alone.
-        self._before[field] = item.model_dump_json()
-        return item
+        self._before[field] = raw
+        return self._model.model_validate_json(raw)
 
     def _everything(self) -> None:
         if self._complete:
             return
-        found = self._r.hgetall(self._key)
+        found = self._r.hgetall(self.key)
         # Redis's order, keeping the objects already handed out (the decision may hold them).
         items = {
             field: self._items[field] if field in self._items else self._parse(field, raw)
             for field, raw in found.items()
-            if field not in self._gone and (field in self._items or field not in self._looked_up)
+            if field not in self._gone
         }
         items.update((field, item) for field, item in self._items.items() if field not in items)
         self._items, self._complete = items, True
@@ -59,7 +58,7 @@ class Records(MutableMapping[str, M], Generic[M]):
         if self._complete or field in self._gone or field in self._looked_up:
             raise KeyError(field)
         self._looked_up.add(field)
-        raw = self._r.hget(self._key, field)
+        raw = self._r.hget(self.key, field)
         if raw is None:
             raise KeyError(field)
         item = self._items[field] = self._parse(field, raw)
@@ -70,7 +69,7 @@ class Records(MutableMapping[str, M], Generic[M]):
         self._items[field] = item
 
     def __delitem__(self, field: str) -> None:
-        self[field]
+        self[field]  # read first: a KeyError for a record that is not there
         del self._items[field]
         self._gone.add(field)
 
@@ -83,7 +82,7 @@ class Records(MutableMapping[str, M], Generic[M]):
         return len(self._items)
 
     def __repr__(self) -> str:
-        return f"Records({self._key!r}, {len(self._items)} read{', all' if self._complete else ''})"
+        return f"Records({self.key!r}, {len(self._items)} read{', all' if self._complete else ''})"
 
     def changes(self) -> tuple[dict[str, str], list[str]]:
         """(field -> JSON to write, fields to delete) since the records were read."""

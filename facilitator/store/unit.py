@@ -118,43 +118,52 @@ def load_setup(r: redis.Redis, session_id: str, candidate_id: str | None = None)
     return SessionData(session=_session(r, session_id, version), candidates=candidates)
 
 
-def _lazy(r: redis.Redis, pipe: Any, session_id: str) -> tuple[SessionData, tuple[str, str]] | None:
-    """The session as a change reads it, and the JSON of its document and announcements as
-    read (what a change compares with afterwards: both are always written as this code dumps
-    them, so a document the decision left alone compares equal without dumping it again).
+@dataclass
+class _Read:
+    """What a change read: the data handed to the decision, the JSON of the session document
+    and announcements as read (both are always written as this code dumps them, so a document
+    the decision left alone compares equal without a second dump), and the lazily read
+    records."""
 
-    The document and announcements come at once (one MGET on the watching connection), the
-    records on demand. Those are read on `r`: the decision, or a write it queued, may look one
-    up after MULTI, when the pipeline no longer answers. A read on another connection is as
-    safe, since every key is watched before it."""
+    data: SessionData
+    session: str
+    announcements: str
+    records: tuple[Records[Any], ...]
+
+
+def _lazy(r: redis.Redis, pipe: Any, session_id: str) -> _Read | None:
+    """The session as a change reads it: the document and announcements at once (one MGET on
+    the watching connection), the records on demand. Those are read on `r`: the decision, or a
+    write it queued, may look one up after MULTI, when the pipeline no longer answers. A read on
+    another connection is as safe, since every key is watched before it."""
     raw, announced = pipe.mget(keys.session(session_id), keys.announcements(session_id))
     if raw is None:
         return None
     announced = announced or "[]"
+    records = (
+        Records(r, keys.candidates(session_id), Candidate),
+        Records(r, keys.questions(session_id), Question),
+        Records(r, keys.outputs(session_id), GroupOutput),
+    )
     data = SessionData.model_construct(
         session=Session.model_validate_json(raw),
-        candidates=Records(r, keys.candidates(session_id), Candidate),
-        questions=Records(r, keys.questions(session_id), Question),
-        outputs=Records(r, keys.outputs(session_id), GroupOutput),
+        candidates=records[0],
+        questions=records[1],
+        outputs=records[2],
         announcements=[Announcement.model_validate(a) for a in json.loads(announced)],
     )
-    return data, (raw, announced)
+    return _Read(data, raw, announced, records)
 
 
-def _fingerprint(data: SessionData) -> tuple[str, str]:
-    """The session document and announcements as they are written."""
-    return data.session.model_dump_json(), json.dumps([a.model_dump() for a in data.announcements])
-
-
-def _write_changes(pipe: Any, session_id: str, data: SessionData, before: tuple[str, str]) -> None:
-    session, announcements = _fingerprint(data)
-    if before[0] != session:
+def _write_changes(pipe: Any, session_id: str, found: _Read) -> None:
+    session = found.data.session.model_dump_json()
+    if session != found.session:
         pipe.set(keys.session(session_id), session)
         pipe.incr(keys.session_version(session_id))
-    if before[1] != announcements:
+    announcements = json.dumps([a.model_dump() for a in found.data.announcements])
+    if announcements != found.announcements:
         pipe.set(keys.announcements(session_id), announcements)
-    for records in (data.candidates, data.questions, data.outputs):
-        assert isinstance(records, Records)
+    for records in found.records:
         changed, gone = records.changes()
         if changed:
             pipe.hset(records.key, mapping=changed)
@@ -199,7 +208,7 @@ def change(
                 found = _lazy(r, pipe, session_id)
                 if found is None:
                     raise NotFound("unknown_session", "There is no such session.")
-                data, before = found
+                data = found.data
                 extra: Extra = []
                 try:
                     result, events = decide(data, extra)
@@ -212,7 +221,7 @@ def change(
                     return repeated(r, session_id, request_id, prior)
                 now = time.time()
                 pipe.multi()
-                _write_changes(pipe, session_id, data, before)
+                _write_changes(pipe, session_id, found)
                 for write in extra:
                     write(pipe)
                 if request_id is not None:
