@@ -161,6 +161,17 @@ async def connect(url: str, tablet: Tablet) -> socketio.AsyncClient:
     return client
 
 
+def observation(tablet: Tablet, tag: str, n: int) -> dict[str, str]:
+    """The tablet's `n`th observation (tablets go round their candidates)."""
+    return {
+        "id": f"{tag}-{n:06d}",
+        "exercise_id": tablet.exercise_id,
+        "candidate_id": tablet.candidates[n % len(tablet.candidates)],
+        "indicator_id": "teamwork-p1",
+        "note": "Built on a colleague's idea",
+    }
+
+
 async def observer_loop(url: str, tablet: Tablet, tag: str, run: Run) -> None:
     """One tablet: connect, then record observations back to back until time is up. Like the
     real page, a tablet whose acknowledgement does not come reconnects and sends the same
@@ -171,13 +182,7 @@ async def observer_loop(url: str, tablet: Tablet, tag: str, run: Run) -> None:
     await run.start.wait()
     n = 0
     while time.perf_counter() < run.stop_at:
-        payload = {
-            "id": f"{tag}-{n:06d}",
-            "exercise_id": tablet.exercise_id,
-            "candidate_id": tablet.candidates[n % len(tablet.candidates)],
-            "indicator_id": "teamwork-p1",
-            "note": "Built on a colleague's idea",
-        }
+        payload = observation(tablet, tag, n)
         began = time.perf_counter()
         while True:
             try:
@@ -204,13 +209,7 @@ async def open_loop_observer(url: str, tablet: Tablet, tag: str, run: Run, every
     await asyncio.sleep(every_s * (hash(tag) % 1000) / 1000)  # tablets tap out of step
 
     async def one(n: int) -> None:
-        payload = {
-            "id": f"{tag}-{n:06d}",
-            "exercise_id": tablet.exercise_id,
-            "candidate_id": tablet.candidates[n % len(tablet.candidates)],
-            "indicator_id": "teamwork-p1",
-            "note": "Built on a colleague's idea",
-        }
+        payload = observation(tablet, tag, n)
         began = time.perf_counter()
         ack = await client.call("record_observation", payload, timeout=30)
         if not ack["ok"]:
